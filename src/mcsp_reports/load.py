@@ -1,0 +1,489 @@
+"""Reading ``reports/`` into the typed model; the one place where content is validated.
+
+The YAML is read strictly: it must be UTF-8, may not use anchors, aliases, tags or
+duplicate keys, and no scalar is typed by its looks (``no`` stays the text ``no``; a
+field that wants a month parses ``2018-11`` itself).  The loader works on PyYAML's node
+tree rather than on constructed Python objects because nodes keep the line and column
+of every value, which every problem report needs.
+
+Every problem in every file is collected before anything is raised, so the people who
+keep the content see all their mistakes at once, one line each::
+
+    reports/2017-18.yaml:12:5: achievements[2].themes[0]: unknown theme 'knife'; known themes: …
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .errors import UserError
+from .model import (
+    Achievement,
+    Content,
+    MonthYear,
+    Organisation,
+    Partnership,
+    Successor,
+    Theme,
+    YearReport,
+)
+
+PARTNERSHIP_FILE = "partnership.yaml"
+YEAR_FILE = re.compile(r"^(\d{4})-(\d{2})\.yaml$")
+
+# Bounds that keep a hand-edited file from growing without anyone noticing, and keep a
+# broken or hostile file from costing much to read.
+MAX_FILE_BYTES = 256 * 1024
+MAX_ACHIEVEMENTS = 100
+MAX_VOCABULARY = 100
+MAX_TAGS = 8
+MAX_POINTS = 12
+MAX_TITLE = 160
+MAX_TEXT = 2000
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the content, located to the line and column."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ContentError(UserError):
+    """The content has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
+    """Builds PyYAML nodes with no implicit typing and no anchors or aliases.
+
+    ``BaseResolver`` has no implicit resolvers, so every plain scalar is tagged as a
+    string; a node that carries any other scalar tag was tagged explicitly in the file.
+    """
+
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        BaseResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed; write the value out",
+                problem_mark=event.start_mark,
+            )
+        if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors (&name) are not allowed; write each value where it is used",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _where(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class _Reader:
+    """Walks one file's node tree against the schema, recording problems as it goes."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+
+    def problem(self, node: Node | None, field: str, message: str) -> None:
+        line, column = _where(node) if node is not None else (1, 1)
+        self.problems.append(Problem(self.path, line, column, field, message))
+
+    def mapping(
+        self, node: Node, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Node] | None:
+        """The mapping's values by key, or ``None`` if it is not a usable mapping.
+
+        Reports duplicate, unknown and missing keys; the known keys still come back so
+        that their values are checked too.
+        """
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
+            self.problem(node, field, f"expected a mapping of fields, got {_describe(node)}")
+            return None
+        known = required + optional
+        values: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+                self.problem(key_node, field, "field names must be plain text")
+                continue
+            key = key_node.value
+            here = f"{field}.{key}" if field else key
+            if key in values:
+                line, _ = _where(values[key])
+                self.problem(key_node, here, f"duplicate field; it is already set on line {line}")
+            elif key not in known:
+                self.problem(key_node, here, f"unknown field; expected one of: {', '.join(known)}")
+            else:
+                values[key] = value_node
+        for key in required:
+            if key not in values:
+                self.problem(node, f"{field}.{key}" if field else key, "required field is missing")
+        return values
+
+    def sequence(self, node: Node, field: str, limit: int, allow_empty: bool = False) -> list[Node]:
+        """The items of a list, or ``[]`` (with a problem) if it is not a usable list."""
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
+            self.problem(node, field, f"expected a list, got {_describe(node)}")
+            return []
+        if not node.value and not allow_empty:
+            self.problem(node, field, "the list is empty; give at least one item")
+        if len(node.value) > limit:
+            self.problem(node, field, f"too many items ({len(node.value)}); at most {limit}")
+        return list(node.value[:limit])
+
+    def scalar(self, node: Node, field: str) -> str | None:
+        """The text of a scalar exactly as written, or ``None`` (with a problem)."""
+        if not isinstance(node, ScalarNode):
+            self.problem(node, field, f"expected text, got {_describe(node)}")
+            return None
+        if node.tag != _STR:
+            self.problem(node, field, f"tags such as {node.tag.rsplit(':', 1)[-1]!r} are not allowed")
+            return None
+        return node.value
+
+    def text(self, node: Node, field: str, limit: int = MAX_TEXT) -> str | None:
+        """Prose: non-empty text, with the line breaks of folded blocks undone."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not value:
+            self.problem(node, field, "is empty; write some text")
+            return None
+        if len(value) > limit:
+            self.problem(node, field, f"is {len(value)} characters long; at most {limit}")
+            return None
+        return value
+
+    def match(self, node: Node, field: str, pattern: re.Pattern[str], expected: str) -> str | None:
+        """A one-word value that must match ``pattern``."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        if not pattern.match(value):
+            self.problem(node, field, f"expected {expected}, got {value!r}")
+            return None
+        return value
+
+    def month(self, node: Node, field: str, allow_year: bool = False) -> MonthYear | None:
+        """A ``YYYY-MM`` month (or, where allowed, a bare ``YYYY``)."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        if allow_year and _YEAR.match(value):
+            return MonthYear(int(value))
+        found = _MONTH.match(value)
+        if found and 1 <= int(found[2]) <= 12:
+            return MonthYear(int(found[1]), int(found[2]))
+        form = "a year as YYYY or a month as YYYY-MM" if allow_year else "a month as YYYY-MM"
+        self.problem(node, field, f"expected {form}, e.g. 2018-11; got {value!r}")
+        return None
+
+    def items(
+        self, values: dict[str, Node], key: str, field: str, limit: int,
+        read: Callable[[Node, str], T | None], allow_empty: bool = False,
+    ) -> tuple[T, ...]:
+        """Read each item of an optional list field with ``read``; problems are recorded."""
+        if key not in values:
+            return ()
+        nodes = self.sequence(values[key], f"{field}.{key}" if field else key, limit, allow_empty)
+        prefix = f"{field}.{key}" if field else key
+        found = (read(item, f"{prefix}[{i}]") for i, item in enumerate(nodes))
+        return tuple(item for item in found if item is not None)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, ScalarNode) and node.value == "" and node.style is None:
+        return "nothing"
+    return f"text {node.value!r}" if isinstance(node, ScalarNode) else "something else"
+
+
+def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Node | None:
+    """Parse one file into a node tree; encoding, size and syntax problems are recorded."""
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(Problem(shown, 1, 1, "", f"file is {len(data)} bytes; at most {MAX_FILE_BYTES}"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        byte = data[error.start]
+        problems.append(Problem(
+            shown, line, column, "",
+            f"byte 0x{byte:02x} is not UTF-8 (was the file saved as Windows-1252?); save it as UTF-8",
+        ))
+        return None
+    text = text.removeprefix("\ufeff")
+    try:
+        node = _NodeLoader(text).get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(error.problem or error.context or "invalid YAML").split())
+        problems.append(Problem(shown, line, column, "", message))
+        return None
+    except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
+        problems.append(Problem(shown, 1, 1, "", " ".join(str(error).split())))
+        return None
+    if node is None:
+        problems.append(Problem(shown, 1, 1, "", "file is empty"))
+    return node
+
+
+def _vocabulary(
+    r: _Reader, values: dict[str, Node], key: str, kind: type[T], problems_field: str
+) -> tuple[T, ...]:
+    """Read a list of ``{id, name}`` entries, rejecting repeated ids."""
+    seen: dict[str, int] = {}
+
+    def entry(node: Node, field: str) -> T | None:
+        fields = r.mapping(node, field, ("id", "name"))
+        if fields is None or "id" not in fields or "name" not in fields:
+            return None
+        ident = r.match(fields["id"], f"{field}.id", _ID, "an id in lower-case-with-hyphens")
+        name = r.text(fields["name"], f"{field}.name", MAX_TITLE)
+        if ident is None or name is None:
+            return None
+        if ident in seen:
+            r.problem(fields["id"], f"{field}.id", f"{ident!r} is already used on line {seen[ident]}")
+            return None
+        seen[ident] = _where(fields["id"])[0]
+        return kind(ident, name)  # type: ignore[call-arg]
+
+    return r.items(values, key, problems_field, MAX_VOCABULARY, entry)
+
+
+def _read_partnership(path: Path, shown: str, problems: list[Problem]) -> Partnership | None:
+    node = _read_yaml(path, shown, problems)
+    if node is None:
+        return None
+    r = _Reader(shown, problems)
+    before = len(problems)
+    fields = r.mapping(
+        node, "",
+        ("name", "short_name", "language", "area", "operated", "purpose", "commissioner",
+         "successor", "themes", "organisations"),
+    )
+    if fields is None:
+        return None
+    get = fields.get
+    name = r.text(get("name"), "name", MAX_TITLE) if "name" in fields else None
+    short = r.text(get("short_name"), "short_name", 20) if "short_name" in fields else None
+    lang = r.match(get("language"), "language", _LANGUAGE, "a language tag such as en-GB") \
+        if "language" in fields else None
+    area = r.text(get("area"), "area", MAX_TITLE) if "area" in fields else None
+    purpose = r.text(get("purpose"), "purpose") if "purpose" in fields else None
+    commissioner = r.text(get("commissioner"), "commissioner") if "commissioner" in fields else None
+
+    founded = closed = None
+    if "operated" in fields:
+        span = r.mapping(fields["operated"], "operated", ("from", "until"))
+        if span is not None:
+            founded = r.month(span["from"], "operated.from", allow_year=True) if "from" in span else None
+            closed = r.month(span["until"], "operated.until", allow_year=True) if "until" in span else None
+            if founded and closed and closed.sort_key() < founded.sort_key():
+                r.problem(span["until"], "operated.until", "is before operated.from")
+
+    successor = None
+    if "successor" in fields:
+        parts = r.mapping(fields["successor"], "successor", ("name", "date", "summary"))
+        if parts is not None and len(parts) == 3:
+            s_name = r.text(parts["name"], "successor.name", MAX_TITLE)
+            s_date = r.month(parts["date"], "successor.date")
+            s_summary = r.text(parts["summary"], "successor.summary")
+            if s_name and s_date and s_summary:
+                successor = Successor(s_name, s_date, s_summary)
+
+    themes = _vocabulary(r, fields, "themes", Theme, "")
+    organisations = _vocabulary(r, fields, "organisations", Organisation, "")
+    if len(problems) > before:
+        return None
+    assert name and short and lang and area and purpose and commissioner
+    assert founded and closed and successor
+    return Partnership(
+        name, short, lang, area, founded, closed, purpose, commissioner, successor,
+        themes, organisations,
+    )
+
+
+class _References:
+    """Resolves theme and organisation ids against the partnership's vocabularies."""
+
+    def __init__(self, partnership: Partnership | None):
+        self.themes = {t.id: t for t in partnership.themes} if partnership else None
+        self.organisations = {o.id: o for o in partnership.organisations} if partnership else None
+
+
+def _resolver(r: _Reader, table: dict[str, T] | None, noun: str, plural: str) -> Callable[[Node, str], T | None]:
+    def resolve(node: Node, field: str) -> T | None:
+        ident = r.scalar(node, field)
+        if ident is None or table is None:  # without a readable partnership.yaml, ids cannot be checked
+            return None
+        if ident not in table:
+            r.problem(node, field, f"unknown {noun} {ident!r}; known {plural}: {', '.join(table)}")
+            return None
+        return table[ident]
+    return resolve
+
+
+def _read_year(
+    path: Path, shown: str, refs: _References, problems: list[Problem], ids: dict[str, str]
+) -> YearReport | None:
+    node = _read_yaml(path, shown, problems)
+    if node is None:
+        return None
+    r = _Reader(shown, problems)
+    before = len(problems)
+    fields = r.mapping(node, "", ("year", "introduction", "achievements"), ("incomplete",))
+    if fields is None:
+        return None
+
+    label = None
+    if "year" in fields:
+        label = r.match(fields["year"], "year", re.compile(r"^\d{4}-\d{2}$"), "a year label such as 2018-19")
+        if label is not None:
+            start, end = int(label[:4]), int(label[5:])
+            if end != (start + 1) % 100:
+                r.problem(fields["year"], "year", f"{label!r} does not span two consecutive years; "
+                          f"did you mean {start}-{(start + 1) % 100:02d}?")
+                label = None
+            elif path.name != f"{label}.yaml":
+                r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
+                label = None
+    intro = r.text(fields["introduction"], "introduction") if "introduction" in fields else None
+    incomplete = r.text(fields["incomplete"], "incomplete") if "incomplete" in fields else None
+
+    resolve_theme = _resolver(r, refs.themes, "theme", "themes")
+    resolve_org = _resolver(r, refs.organisations, "organisation", "organisations")
+
+    def achievement(item: Node, field: str) -> Achievement | None:
+        parts = r.mapping(item, field, ("id", "title", "summary", "themes"), ("organisations", "points", "date", "milestone"))
+        if parts is None:
+            return None
+        ident = r.match(parts["id"], f"{field}.id", _ID, "an id in lower-case-with-hyphens") \
+            if "id" in parts else None
+        if ident is not None and ident in ids:
+            r.problem(parts["id"], f"{field}.id", f"{ident!r} is already used at {ids[ident]}")
+            ident = None
+        elif ident is not None:
+            ids[ident] = f"{shown}:{_where(parts['id'])[0]}"
+        title = r.text(parts["title"], f"{field}.title", MAX_TITLE) if "title" in parts else None
+        summary = r.text(parts["summary"], f"{field}.summary") if "summary" in parts else None
+        themes = r.items(parts, "themes", field, MAX_TAGS, resolve_theme)
+        organisations = r.items(parts, "organisations", field, MAX_TAGS, resolve_org, allow_empty=True)
+        points = r.items(parts, "points", field, MAX_POINTS, lambda n, f: r.text(n, f))
+        date = r.month(parts["date"], f"{field}.date") if "date" in parts else None
+        milestone = r.text(parts["milestone"], f"{field}.milestone", MAX_TITLE) if "milestone" in parts else None
+        # A dated achievement is a timeline entry, which needs its own line of text.
+        if ("date" in parts) != ("milestone" in parts):
+            given, missing = ("date", "milestone") if "date" in parts else ("milestone", "date")
+            r.problem(parts[given], f"{field}.{missing}", f"is required when {given} is given")
+        if not (ident and title and summary and themes):
+            return None
+        return Achievement(ident, title, summary, themes, organisations, points, date, milestone)
+
+    achievements = r.items(fields, "achievements", "", MAX_ACHIEVEMENTS, achievement)
+    if len(problems) > before or refs.themes is None:
+        return None
+    assert label and intro
+    return YearReport(label, intro, achievements, incomplete, shown)
+
+
+def load_content(reports: Path) -> Content:
+    """Read and validate every file in ``reports``; raise :class:`ContentError` listing all problems.
+
+    Paths in problem reports are shown as ``reports/<file>``, relative to the folder
+    that holds ``reports``, which is how the people editing them see them.
+    """
+    problems: list[Problem] = []
+    shown = lambda p: f"{reports.name}/{p.name}"  # noqa: E731
+    if not reports.is_dir():
+        raise ContentError([Problem(reports.name, 1, 1, "", "the reports folder does not exist")])
+
+    partnership_path = reports / PARTNERSHIP_FILE
+    partnership = None
+    if partnership_path.is_file():
+        partnership = _read_partnership(partnership_path, shown(partnership_path), problems)
+    else:
+        problems.append(Problem(shown(partnership_path), 1, 1, "", "file is missing"))
+
+    refs = _References(partnership)
+    ids: dict[str, str] = {}
+    years: list[YearReport] = []
+    year_files = []
+    for path in sorted(reports.iterdir()):
+        if path.name == PARTNERSHIP_FILE or path.name.startswith("."):
+            continue
+        if YEAR_FILE.match(path.name):
+            year_files.append(path)
+        elif path.suffix in (".yaml", ".yml"):
+            problems.append(Problem(
+                shown(path), 1, 1, "",
+                "unexpected file; year files are named after their year, like 2018-19.yaml",
+            ))
+    if not year_files:
+        problems.append(Problem(f"{reports.name}/", 1, 1, "", "no year files (such as 2018-19.yaml) found"))
+    for path in year_files:
+        year = _read_year(path, shown(path), refs, problems, ids)
+        if year is not None:
+            years.append(year)
+
+    if problems:
+        raise ContentError(problems)
+    assert partnership is not None
+    sources = (shown(partnership_path), *(shown(p) for p in year_files))
+    return Content(partnership, tuple(sorted(years, key=lambda y: y.label)), sources)

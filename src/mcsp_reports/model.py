@@ -1,0 +1,176 @@
+"""The typed content model: the partnership, its reporting years and their achievements.
+
+Everything here is an immutable value built by :mod:`mcsp_reports.load`; nothing in this
+module reads files or knows about YAML, HTML or PDF.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class MonthYear:
+    """A date known to the month, or only to the year when ``month`` is ``None``."""
+
+    year: int
+    month: int | None = None
+
+    @property
+    def iso(self) -> str:
+        """W3C date form: ``2018-11`` or ``2012``."""
+        return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        """Reader's form: ``November 2018`` or ``2012``."""
+        return str(self.year) if self.month is None else f"{calendar.month_name[self.month]} {self.year}"
+
+    def sort_key(self) -> tuple[int, int]:
+        """Order year-only dates before the months of that year."""
+        return (self.year, self.month or 0)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """An entry of the partnership's controlled vocabulary of themes."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation that the content names."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Successor:
+    """The body that took the partnership's place."""
+
+    name: str
+    date: MonthYear
+    summary: str
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """The partnership's profile and vocabularies, from ``reports/partnership.yaml``."""
+
+    name: str
+    short_name: str
+    language: str
+    area: str
+    founded: MonthYear
+    closed: MonthYear
+    purpose: str
+    commissioner: str
+    successor: Successor
+    themes: tuple[Theme, ...]
+    organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """One notable achievement of a reporting year."""
+
+    id: str
+    title: str
+    summary: str
+    themes: tuple[Theme, ...]
+    organisations: tuple[Organisation, ...] = ()
+    points: tuple[str, ...] = ()
+    date: MonthYear | None = None
+    milestone: str | None = None
+
+    @property
+    def primary_theme(self) -> Theme:
+        """The theme the achievement is grouped under: the first one listed."""
+        return self.themes[0]
+
+
+@dataclass(frozen=True)
+class YearReport:
+    """One reporting year, from ``reports/YYYY-YY.yaml``."""
+
+    label: str
+    introduction: str
+    achievements: tuple[Achievement, ...]
+    incomplete: str | None = None
+    source: str = ""
+
+    @property
+    def start(self) -> int:
+        """The calendar year the reporting year starts in."""
+        return int(self.label[:4])
+
+    @property
+    def title(self) -> str:
+        """Reader's form of the label: ``2018/19``."""
+        return self.label.replace("-", "/")
+
+    @property
+    def slug(self) -> str:
+        """A fragment- and file-name-safe form: ``2018-19``."""
+        return self.label
+
+    @property
+    def themes(self) -> tuple[Theme, ...]:
+        """The themes the year's achievements carry, in first-seen order."""
+        return tuple(dict.fromkeys(t for a in self.achievements for t in a.themes))
+
+    @property
+    def theme_counts(self) -> list[tuple[Theme, int]]:
+        """Each theme of the year with the number of achievements that carry it."""
+        return [(t, sum(t in a.themes for a in self.achievements)) for t in self.themes]
+
+    def groups(self, vocabulary: tuple[Theme, ...]) -> list[tuple[Theme, list[Achievement]]]:
+        """The achievements grouped by primary theme, groups in vocabulary order."""
+        grouped: dict[Theme, list[Achievement]] = {}
+        for achievement in self.achievements:
+            grouped.setdefault(achievement.primary_theme, []).append(achievement)
+        return [(theme, grouped[theme]) for theme in vocabulary if theme in grouped]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated event for a timeline, linked to the achievement it comes from (if any)."""
+
+    date: MonthYear
+    text: str
+    achievement: Achievement | None = None
+    year: YearReport | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    """All the content of a project: the partnership and its years, oldest first."""
+
+    partnership: Partnership
+    years: tuple[YearReport, ...]
+    sources: tuple[str, ...] = field(default=())
+
+    def year(self, label: str) -> YearReport:
+        """The year with this label; ``KeyError`` if there is none."""
+        for year in self.years:
+            if year.label == label:
+                return year
+        raise KeyError(label)
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        """Every dated event, in date order: the start, each dated achievement, the successor."""
+        p = self.partnership
+        events = [Milestone(p.founded, f"The {p.name} begins its work.")]
+        for year in self.years:
+            events += [
+                Milestone(a.date, a.milestone, a, year)
+                for a in year.achievements
+                if a.date is not None and a.milestone is not None
+            ]
+        events.append(Milestone(p.successor.date, f"The partnership becomes the {p.successor.name}."))
+        return sorted(events, key=lambda m: m.date.sort_key())

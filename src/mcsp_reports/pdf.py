@@ -1,0 +1,145 @@
+"""Turning HTML into PDF with WeasyPrint, reading nothing outside the project.
+
+WeasyPrint logs problems (a missing image, an unreadable stylesheet, an unknown CSS
+property) and carries on; here every such message fails the render, and every resource
+is fetched through :class:`ProjectFetcher`, which serves only the project's own asset
+files and ``data:`` URLs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import UserError
+
+
+
+class RenderError(UserError):
+    """A document could not be rendered exactly as written (one line per problem)."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside the allowed folders and ``data:`` URLs; refuses all else.
+
+    Paths are resolved before they are checked, so ``..`` and symbolic links that lead
+    outside the allowed folders are refused too.
+    """
+
+    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()):
+        super().__init__(allowed_protocols=("file", "data"), fail_on_errors=True)
+        self.roots = tuple(Path(r).resolve() for r in roots)
+        self.files = frozenset(Path(f).resolve() for f in files)
+
+    def allows(self, path: Path) -> bool:
+        """Whether ``path`` (after resolving links) may be read."""
+        real = path.resolve()
+        return real in self.files or any(real.is_relative_to(root) for root in self.roots)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise RenderError(f"refused {url}: only files inside the project are used, never the network")
+        path = Path(unquote(urlsplit(url).path))
+        if not self.allows(path):
+            raise RenderError(f"refused {path}: it is outside the project's asset folders")
+        if not path.is_file():
+            raise RenderError(f"missing file {path}")
+        return URLFetcherResponse(url, body=path.read_bytes(), headers=_headers(path))
+
+
+def _headers(path: Path) -> dict[str, str]:
+    # WeasyPrint refuses a stylesheet whose type is not text/css.
+    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+             ".jpeg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}
+    return {"Content-Type": types.get(path.suffix.lower(), "application/octet-stream")}
+
+
+# Messages about the machine rather than the document: WeasyPrint subsets fonts with
+# fontTools when the system has no HarfBuzz-Subset library; the output is still right.
+_BENIGN = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+class _Collect(logging.Handler):
+    """Keeps every warning or error WeasyPrint logs, so that none passes unseen."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        if not message.startswith(_BENIGN):
+            self.messages.append(message)
+
+
+@contextmanager
+def _engine_problems() -> Iterator[list[str]]:
+    handler = _Collect()
+    logger = weasyprint.LOGGER
+    # fontTools, when it does the subsetting, warns about the font files' own header
+    # dates; that says nothing about the document, so it is kept off the terminal.
+    font_tools = logging.getLogger("fontTools")
+    level = font_tools.level
+    font_tools.setLevel(logging.ERROR)
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        font_tools.setLevel(level)
+
+
+@dataclass(frozen=True)
+class RenderedPDF:
+    """A finished PDF in memory, with its page count."""
+
+    data: bytes
+    pages: int
+
+
+def font_digests(fonts: Iterable[Path]) -> frozenset[str]:
+    """SHA-256 digests of the shipped font files, to recognise them inside a document."""
+    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest() for path in fonts)
+
+
+def render_pdf(
+    html: str, base_url: str, fetcher: ProjectFetcher, name: str, fonts: frozenset[str],
+    **options: object,
+) -> RenderedPDF:
+    """Lay out ``html`` and return the PDF; raise :class:`RenderError` on any engine complaint.
+
+    ``name`` labels the messages; ``fonts`` holds the :func:`font_digests` of the only
+    font files the text may use. ``options`` go to ``Document.write_pdf``.
+    """
+    with _engine_problems() as problems:
+        try:
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+            # Compare the font files themselves: a machine may have its own copy of a
+            # family with the same name, and a fallback font means a missing glyph.
+            foreign = sorted({
+                font.family for font in document.fonts.values()
+                if hashlib.sha256(font.file_content).hexdigest() not in fonts
+            })
+            if foreign:
+                problems.append(
+                    f"text was set in {', '.join(foreign)} from this machine, not in the "
+                    f"project's fonts: a font file or a character in it is missing"
+                )
+            data = document.write_pdf(pdf_identifier=True, **options)
+        except FatalURLFetchingError as error:
+            cause = error.__cause__ or error
+            raise RenderError(f"{name}: {cause}") from None
+    if problems:
+        raise RenderError("\n".join(f"{name}: {message}" for message in dict.fromkeys(problems)))
+    return RenderedPDF(data, len(document.pages))

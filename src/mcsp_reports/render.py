@@ -1,0 +1,79 @@
+"""Rendering the model to HTML with Jinja2: one document per year and one for the history.
+
+Every template is autoescaped whatever its extension (``select_autoescape`` would miss
+``*.html.j2``), and undefined names raise instead of printing nothing, so a mistake in
+a template fails the build rather than leaving a silent gap in a PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .model import Content, YearReport
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a document is: its title, description and keywords, for the HTML head and PDF info."""
+
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """A strict Jinja environment over the project's ``templates/`` folder."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # Jinja's own `capitalize` lower-cases the rest, which would spoil proper names.
+    env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+    return env
+
+
+def year_page(content: Content, year: YearReport) -> Page:
+    """Title, description and keywords of a year's annual report."""
+    p = content.partnership
+    return Page(
+        title=f"{p.name}: notable achievements {year.title}",
+        description=f"The notable achievements of the {p.name} in the reporting year {year.title}.",
+        keywords=tuple(t.name for t in year.themes),
+    )
+
+
+def history_page(content: Content) -> Page:
+    """Title, description and keywords of the consolidated history."""
+    p = content.partnership
+    first, last = content.years[0].title, content.years[-1].title
+    return Page(
+        title=f"{p.name}: a history, {p.founded.label} to {p.closed.label}",
+        description=f"The {p.name} from {p.founded.label} to {p.closed.label}, "
+        f"with its notable achievements from {first} to {last}.",
+        keywords=tuple(dict.fromkeys(t.name for y in content.years for t in y.themes)),
+    )
+
+
+def render_year(
+    env: jinja2.Environment, content: Content, year: YearReport, stylesheets: tuple[str, ...]
+) -> str:
+    """The HTML of one year's annual-achievements report."""
+    return env.get_template("annual.html.j2").render(
+        content=content, partnership=content.partnership, year=year,
+        page=year_page(content, year), stylesheets=stylesheets,
+    )
+
+
+def render_history(env: jinja2.Environment, content: Content, stylesheets: tuple[str, ...]) -> str:
+    """The HTML of the consolidated history, all years in one document."""
+    return env.get_template("history.html.j2").render(
+        content=content, partnership=content.partnership,
+        page=history_page(content), stylesheets=stylesheets,
+    )

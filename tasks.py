@@ -26,6 +26,7 @@ def _run(step, *args, **kwargs):
 
 
 @task(
+    default=True,
     iterable=["year", "stylesheet"],
     help={
         "year": "Build only this year's annual report, e.g. 2017-18 (repeatable). Skips the history.",

@@ -157,7 +157,7 @@ def build(
     """
     # Imported here, not at the top, so that checking content stays quick: WeasyPrint
     # takes far longer to import than the content takes to validate.
-    from .pdf import ProjectFetcher, font_digests, render_pdf
+    from .pdf import ProjectFetcher, render_pdf
 
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
@@ -165,10 +165,9 @@ def build(
     documents = render_html(project, content, outputs, links)
 
     fetcher = ProjectFetcher([project.styles, project.reports], [project.root / link for link in links])
-    fonts = font_digests(project.fonts)
     base_url = project.root.resolve().as_uri() + "/"
     rendered = [
-        render_pdf(html, base_url, fetcher, output.name, fonts)
+        render_pdf(html, base_url, fetcher, output.name)
         for output, html in zip(outputs, documents)
     ]
 

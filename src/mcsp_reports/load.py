@@ -307,7 +307,19 @@ def _vocabulary(
     return r.items(values, key, problems_field, MAX_VOCABULARY, entry)
 
 
-def _read_partnership(path: Path, shown: str, problems: list[Problem]) -> Partnership | None:
+class _References:
+    """The partnership's vocabularies by id; ``None`` where they could not be read."""
+
+    def __init__(self) -> None:
+        self.themes: dict[str, Theme] | None = None
+        self.organisations: dict[str, Organisation] | None = None
+
+
+def _read_partnership(
+    path: Path, shown: str, problems: list[Problem], refs: _References
+) -> Partnership | None:
+    """Read the profile; its vocabularies go into ``refs`` whenever they themselves are sound,
+    so that year files are still checked against them when another field is wrong."""
     node = _read_yaml(path, shown, problems)
     if node is None:
         return None
@@ -348,8 +360,14 @@ def _read_partnership(path: Path, shown: str, problems: list[Problem]) -> Partne
             if s_name and s_date and s_summary:
                 successor = Successor(s_name, s_date, s_summary)
 
+    count = len(problems)
     themes = _vocabulary(r, fields, "themes", Theme, "")
+    if len(problems) == count and themes:
+        refs.themes = {t.id: t for t in themes}
+    count = len(problems)
     organisations = _vocabulary(r, fields, "organisations", Organisation, "")
+    if len(problems) == count and organisations:
+        refs.organisations = {o.id: o for o in organisations}
     if len(problems) > before:
         return None
     assert name and short and lang and area and purpose and commissioner
@@ -358,14 +376,6 @@ def _read_partnership(path: Path, shown: str, problems: list[Problem]) -> Partne
         name, short, lang, area, founded, closed, purpose, commissioner, successor,
         themes, organisations,
     )
-
-
-class _References:
-    """Resolves theme and organisation ids against the partnership's vocabularies."""
-
-    def __init__(self, partnership: Partnership | None):
-        self.themes = {t.id: t for t in partnership.themes} if partnership else None
-        self.organisations = {o.id: o for o in partnership.organisations} if partnership else None
 
 
 def _resolver(r: _Reader, table: dict[str, T] | None, noun: str, plural: str) -> Callable[[Node, str], T | None]:
@@ -456,12 +466,11 @@ def load_content(reports: Path) -> Content:
 
     partnership_path = reports / PARTNERSHIP_FILE
     partnership = None
+    refs = _References()
     if partnership_path.is_file():
-        partnership = _read_partnership(partnership_path, shown(partnership_path), problems)
+        partnership = _read_partnership(partnership_path, shown(partnership_path), problems, refs)
     else:
         problems.append(Problem(shown(partnership_path), 1, 1, "", "file is missing"))
-
-    refs = _References(partnership)
     ids: dict[str, str] = {}
     years: list[YearReport] = []
     year_files = []

@@ -8,7 +8,6 @@ files and ``data:`` URLs.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import UserError
@@ -108,35 +108,44 @@ class RenderedPDF:
     pages: int
 
 
-def font_digests(fonts: Iterable[Path]) -> frozenset[str]:
-    """SHA-256 digests of the shipped font files, to recognise them inside a document."""
-    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest() for path in fonts)
+class _DeclaredFonts(FontConfiguration):
+    """Remembers the families the stylesheets declare with ``@font-face``.
+
+    The fetcher only serves project files, so a declared family is one the project
+    ships; any other family in the finished document came from the machine.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.families: set[str] = set()
+
+    def add_font_face(self, rule_descriptors: dict, url_fetcher: URLFetcher) -> object:
+        self.families.add(rule_descriptors["font_family"])
+        return super().add_font_face(rule_descriptors, url_fetcher)
 
 
 def render_pdf(
-    html: str, base_url: str, fetcher: ProjectFetcher, name: str, fonts: frozenset[str],
-    **options: object,
+    html: str, base_url: str, fetcher: ProjectFetcher, name: str, **options: object
 ) -> RenderedPDF:
     """Lay out ``html`` and return the PDF; raise :class:`RenderError` on any engine complaint.
 
-    ``name`` labels the messages; ``fonts`` holds the :func:`font_digests` of the only
-    font files the text may use. ``options`` go to ``Document.write_pdf``.
+    ``name`` labels the messages; ``options`` go to ``Document.write_pdf``. Text set in
+    a font the stylesheets do not ship (a machine's font, or a fallback for a character
+    the shipped fonts lack) is a complaint too.
     """
+    declared = _DeclaredFonts()
     with _engine_problems() as problems:
         try:
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-            # Compare the font files themselves: a machine may have its own copy of a
-            # family with the same name, and a fallback font means a missing glyph.
-            foreign = sorted({
-                font.family for font in document.fonts.values()
-                if hashlib.sha256(font.file_content).hexdigest() not in fonts
-            })
+            html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            document = html_document.render(font_config=declared)
+            data = document.write_pdf(pdf_identifier=True, **options)
+            # The fonts a document uses are only known once its pages are drawn.
+            foreign = sorted({f.family for f in document.fonts.values()} - declared.families)
             if foreign:
                 problems.append(
                     f"text was set in {', '.join(foreign)} from this machine, not in the "
                     f"project's fonts: a font file or a character in it is missing"
                 )
-            data = document.write_pdf(pdf_identifier=True, **options)
         except FatalURLFetchingError as error:
             cause = error.__cause__ or error
             raise RenderError(f"{name}: {cause}") from None

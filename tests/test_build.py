@@ -1,0 +1,226 @@
+"""End to end on real PDFs: what dist/ holds, what the PDFs say, and how failures leave it."""
+
+from __future__ import annotations
+
+import functools
+import re
+import stat
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from mcsp_reports import ContentError, Project, build, load_content, summarise
+from mcsp_reports.build import write_atomic
+from mcsp_reports.pdf import RenderError
+
+from conftest import copy_project
+
+YEARS = ["2015-16", "2016-17", "2017-18", "2018-19"]
+HISTORY = "mcsp-history.pdf"
+ANNUAL = [f"mcsp-annual-achievements-{y}.pdf" for y in YEARS]
+A4 = (595.28, 841.89)
+
+
+def words(text: str) -> str:
+    """Text with all runs of white space made single spaces, for phrase searches."""
+    return " ".join(text.split())
+
+
+@functools.lru_cache
+def text_of(path: Path) -> str:
+    return words(" ".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
+
+
+def headings(page: pypdf.PageObject, minimum: float = 15) -> list[str]:
+    """Text drawn at heading size (the running heads and body are far smaller)."""
+    found: list[str] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip() and size * abs(tm[3] or 1) * abs(cm[3] or 1) >= minimum:
+            found.append(text)
+
+    page.extract_text(visitor_text=visit)
+    return [words(t) for t in "".join(found).split("\n") if t.strip()]
+
+
+@pytest.fixture(scope="module")
+def dist(built: dict) -> Path:
+    return built["project"].dist
+
+
+def test_dist_holds_exactly_one_pdf_per_year_and_the_history(dist: Path) -> None:
+    assert sorted(p.name for p in dist.iterdir()) == sorted([HISTORY, *ANNUAL])
+
+
+def test_every_achievement_title_is_in_its_year_and_in_the_history(built: dict, dist: Path) -> None:
+    content = load_content(built["project"].reports)
+    history = text_of(dist / HISTORY)
+    for year in content.years:
+        annual = text_of(dist / f"mcsp-annual-achievements-{year.label}.pdf")
+        for achievement in year.achievements:
+            assert achievement.title in annual, (year.label, achievement.title)
+            assert achievement.title in history, achievement.title
+            assert words(achievement.summary) in history, achievement.summary
+
+
+# Every fact of the source page, as names, numbers and phrases a reader would search for.
+SOURCE_FACTS = [
+    "2012", "June 2019", "Merseyside Police Force area", "reducing crime and disorder",
+    "Police and Crime Commissioner", "efficiently and effectively", "consultation",
+    "new structure", "terms of reference", "Safer Merseyside Partnership",
+    "Commissioner's policing priorities", "evidence-based", "jointly commissioning",
+    "good practice", "knife crime action plan", "anti-social behaviour (ASB)",
+    "New Integrated Through the Gate Model", "rehabilitation of offenders",
+    "Merseyside Youth Alliance", "Early Intervention Youth Fund", "November 2018",
+    "formal consultation", "change in the Partnership's priorities", "Crime and Disorder Act 1998",
+    "Two decades", "Organised Crime Partnerships", "Serious and Organised Crime Strategy 2018",
+    "restructure", "criminal justice system", "diversion activities", "National Probation Service",
+    "reduce reoffending", "Red Umbrella Project", "December 2017", "Merseyside Police",
+    "(VAWG) transformation fund", "Child Criminal Exploitation", "county lines",
+    "fraud and cyber-crime", "prevent people becoming victims", "pursue those responsible",
+    "fourth year", "raise awareness of cyber-crime", "Community First", "Police and Crime Plan",
+    "programme of work", "Liverpool John Moores University", "bespoke piece of research",
+    "austerity", "recommendations for the future of community safety on Merseyside",
+    "Membership of the Partnership grew again", "May 2015", "Merseyside Chambers of Commerce",
+]
+
+
+@pytest.mark.parametrize("fact", SOURCE_FACTS)
+def test_every_fact_of_the_source_is_in_the_history(dist: Path, fact: str) -> None:
+    assert fact in text_of(dist / HISTORY)
+
+
+def test_the_cut_off_year_says_it_is_incomplete(dist: Path) -> None:
+    for name in (HISTORY, "mcsp-annual-achievements-2015-16.pdf"):
+        assert "Incomplete record." in text_of(dist / name)
+    for name in ANNUAL[1:]:
+        assert "Incomplete record" not in text_of(dist / name)
+
+
+def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) -> None:
+    reader = pypdf.PdfReader(dist / HISTORY)
+    landed = {}
+    for number, page in enumerate(reader.pages, start=1):
+        for heading in headings(page):
+            landed.setdefault(heading, number)
+    contents = words(reader.pages[1].extract_text()).removeprefix("Contents ")
+    entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
+    assert len(entries) == 6, contents
+    for label, printed in entries:
+        heading = label.replace(" (incomplete record)", "").strip()
+        assert landed[heading] == int(printed), (heading, landed)
+
+
+def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:
+    for name in [HISTORY, *ANNUAL]:
+        reader = pypdf.PdfReader(dist / name)
+        total = len(reader.pages)
+        for number, page in enumerate(reader.pages, start=1):
+            assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == A4
+            footer = f"Page {number} of {total}"
+            # The cover carries no running heads.
+            assert (footer in page.extract_text()) == (number > 1), (name, number)
+
+
+def test_bookmarks_name_each_chapter_and_year(dist: Path) -> None:
+    outline = [item.title for item in pypdf.PdfReader(dist / HISTORY).outline if not isinstance(item, list)]
+    assert outline == ["Contents", "About the partnership",
+                       *[f"Notable achievements {y.replace('-', '/')}" for y in YEARS], "Timeline"]
+    annual = pypdf.PdfReader(dist / ANNUAL[-1]).outline
+    assert [item.title for item in annual if not isinstance(item, list)] == [
+        "About the partnership", "Notable achievements 2018/19"]
+
+
+def test_metadata_comes_from_the_data(dist: Path) -> None:
+    with pikepdf.open(dist / ANNUAL[2]) as pdf:
+        info = pdf.docinfo
+        assert str(info["/Title"]) == "Merseyside Community Safety Partnership: notable achievements 2017/18"
+        assert str(info["/Author"]) == "Merseyside Community Safety Partnership"
+        assert "2017/18" in str(info["/Subject"])
+        assert str(info["/Keywords"]).split(", ") == [
+            "Young people", "Anti-social behaviour", "Reoffending and rehabilitation",
+            "Violence against women and girls", "Exploitation and county lines", "Fraud and cyber crime"]
+        assert str(info["/CreationDate"]).startswith("D:201906")
+        assert str(pdf.Root.Lang) == "en-GB"
+
+
+def test_every_font_is_embedded_and_from_the_shipped_family(built: dict, dist: Path) -> None:
+    shipped = {p.stem for p in built["project"].fonts}  # Lato-Regular, Lato-Bold, …
+    for name in [HISTORY, *ANNUAL]:
+        with pikepdf.open(dist / name) as pdf:
+            for page in pdf.pages:
+                for font in page.Resources.Font.values():
+                    base = str(font.BaseFont).split("+", 1)[1]
+                    assert base in shipped | {"Lato"}, (name, base)
+                    descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font \
+                        else font.FontDescriptor
+                    assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, (name, base)
+                    assert "/ToUnicode" in font, (name, base)
+
+
+def test_two_builds_are_byte_identical(built: dict, tmp_path: Path) -> None:
+    again = copy_project(tmp_path / "again")
+    build(again)
+    for name in [HISTORY, *ANNUAL]:
+        assert (again.dist / name).read_bytes() == (built["project"].dist / name).read_bytes(), name
+
+
+def test_outputs_are_readable_by_everyone(dist: Path) -> None:
+    for path in dist.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def test_a_bad_year_leaves_dist_exactly_as_it_was(project: Project) -> None:
+    build(project, years=["2016-17"], history=False)
+    before = snapshot(project.dist)
+    path = project.reports / "2017-18.yaml"
+    path.write_text(path.read_text().replace("themes: [vawg]", "themes: [violence]"))
+    with pytest.raises(ContentError):
+        build(project)
+    assert snapshot(project.dist) == before
+
+
+def test_a_render_failure_leaves_dist_exactly_as_it_was(project: Project) -> None:
+    build(project, years=["2016-17"], history=False)
+    before = snapshot(project.dist)
+    (project.styles / "print.css").write_text(
+        (project.styles / "print.css").read_text() + "\n.year { colour: red; }\n")
+    with pytest.raises(RenderError, match="colour"):
+        build(project)
+    assert snapshot(project.dist) == before
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_debris(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"old")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_one_year_builds_only_that_year(project: Project) -> None:
+    built = build(project, years=["2018-19"], history=False)
+    assert [b.path.name for b in built] == ["mcsp-annual-achievements-2018-19.pdf"]
+    assert [p.name for p in project.dist.iterdir()] == ["mcsp-annual-achievements-2018-19.pdf"]
+
+
+def test_summary_lists_pages_and_size_per_file(built: dict) -> None:
+    files = list(built["files"].values())
+    lines = summarise(files, built["project"].root).splitlines()
+    assert len(lines) == 5
+    history = built["files"][HISTORY]
+    assert re.fullmatch(rf"dist/{HISTORY}\s+{history.pages} pages\s+{history.size / 1024:.1f} KiB", lines[0])

@@ -1,0 +1,120 @@
+"""The loader: the real content loads, and every kind of bad input is reported exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcsp_reports import ContentError, Project, load_content
+from mcsp_reports.load import MAX_ACHIEVEMENTS, MAX_FILE_BYTES
+
+INVALID = Path(__file__).parent / "invalid"
+
+
+def problems_of(project: Project) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_content(project.reports)
+    return [str(p) for p in caught.value.problems]
+
+
+def expected(fixture: Path) -> list[str]:
+    lines = fixture.read_bytes().decode("ascii", errors="replace").splitlines()
+    return [line.removeprefix("# expect: ") for line in lines if line.startswith("# expect: ")]
+
+
+def test_real_content_loads_every_year_in_order() -> None:
+    content = load_content(Path(__file__).parent.parent / "reports")
+    assert [y.label for y in content.years] == ["2015-16", "2016-17", "2017-18", "2018-19"]
+    assert content.partnership.founded.iso == "2012"
+    assert content.partnership.closed.iso == "2019-06"
+    assert content.partnership.successor.name == "Safer Merseyside Partnership"
+
+
+def test_only_the_cut_off_year_is_marked_incomplete() -> None:
+    content = load_content(Path(__file__).parent.parent / "reports")
+    assert [y.label for y in content.years if y.incomplete] == ["2015-16"]
+
+
+@pytest.mark.parametrize("fixture", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
+def test_each_invalid_file_gives_exactly_its_messages(project: Project, fixture: Path) -> None:
+    (project.reports / "2017-18.yaml").write_bytes(fixture.read_bytes())
+    assert expected(fixture), f"{fixture.name} declares no expected message"
+    assert problems_of(project) == expected(fixture)
+
+
+def test_plain_scalars_stay_the_text_that_was_written(project: Project) -> None:
+    path = project.reports / "2017-18.yaml"
+    path.write_text(
+        "year: 2017-18\nintroduction: no\nachievements:\n"
+        "  - id: one\n    title: NO\n    summary: 1:20\n    themes: [youth]\n"
+        "    points: [0755, 2019-06-01, yes, ~, 1e3]\n",
+        encoding="utf-8",
+    )
+    year = load_content(project.reports).year("2017-18")
+    achievement = year.achievements[0]
+    assert year.introduction == "no"
+    assert (achievement.title, achievement.summary) == ("NO", "1:20")
+    assert achievement.points == ("0755", "2019-06-01", "yes", "~", "1e3")
+
+
+def test_problems_in_every_file_are_reported_together(project: Project) -> None:
+    (project.reports / "2016-17.yaml").write_text(
+        (project.reports / "2016-17.yaml").read_text().replace("themes: [research]", "themes: [austerity]"))
+    (project.reports / "2018-19.yaml").write_text(
+        (project.reports / "2018-19.yaml").read_text().replace("date: 2018-11", "date: November"))
+    (project.reports / "partnership.yaml").write_text(
+        (project.reports / "partnership.yaml").read_text().replace("language: en-GB", "language: English"))
+    found = problems_of(project)
+    assert [line.split(":")[0] for line in found] == [
+        "reports/partnership.yaml", "reports/2016-17.yaml", "reports/2018-19.yaml"]
+    assert found[0].endswith("language: expected a language tag such as en-GB, got 'English'")
+    assert "unknown theme 'austerity'" in found[1]
+    assert found[2].endswith("expected a month as YYYY-MM, e.g. 2018-11; got 'November'")
+
+
+def test_a_broken_partnership_file_still_lets_years_be_checked(project: Project) -> None:
+    (project.reports / "partnership.yaml").write_text("name: [unclosed\n")
+    (project.reports / "2017-18.yaml").write_text("year: 2017-18\nintroduction: x\n")
+    found = problems_of(project)
+    assert found[0].startswith("reports/partnership.yaml:")
+    assert "reports/2017-18.yaml:1:1: achievements: required field is missing" in found
+
+
+def test_oversized_file_is_refused_before_parsing(project: Project) -> None:
+    (project.reports / "2017-18.yaml").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    assert problems_of(project) == [
+        f"reports/2017-18.yaml:1:1: file is {MAX_FILE_BYTES + 1} bytes; at most {MAX_FILE_BYTES}"]
+
+
+def test_overlong_list_is_refused(project: Project) -> None:
+    item = "  - id: a{n}\n    title: T\n    summary: S\n    themes: [youth]\n"
+    body = "".join(item.format(n=n) for n in range(MAX_ACHIEVEMENTS + 1))
+    (project.reports / "2017-18.yaml").write_text(f"year: 2017-18\nintroduction: x\nachievements:\n{body}")
+    assert problems_of(project) == [
+        f"reports/2017-18.yaml:4:3: achievements: too many items ({MAX_ACHIEVEMENTS + 1}); "
+        f"at most {MAX_ACHIEVEMENTS}"]
+
+
+def test_file_name_must_match_the_year_inside(project: Project) -> None:
+    (project.reports / "2017-18.yaml").rename(project.reports / "2019-20.yaml")
+    assert problems_of(project) == [
+        "reports/2019-20.yaml:1:7: year: '2017-18' does not match the file name '2019-20.yaml'"]
+
+
+def test_stray_yaml_file_is_reported(project: Project) -> None:
+    (project.reports / "notes.yml").write_text("a: 1\n")
+    assert problems_of(project) == [
+        "reports/notes.yml:1:1: unexpected file; year files are named after their year, like 2018-19.yaml"]
+
+
+def test_date_and_milestone_come_together(project: Project) -> None:
+    path = project.reports / "2015-16.yaml"
+    path.write_text(path.read_text().replace("    milestone: Merseyside Chambers of Commerce invited to join\n", ""))
+    assert problems_of(project) == [
+        "reports/2015-16.yaml:21:11: achievements[0].milestone: is required when date is given"]
+
+
+def test_missing_partnership_file_is_reported(project: Project) -> None:
+    (project.reports / "partnership.yaml").unlink()
+    assert problems_of(project) == ["reports/partnership.yaml:1:1: file is missing"]

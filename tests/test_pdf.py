@@ -1,0 +1,89 @@
+"""The PDF stage: only project files are read, and every engine complaint fails the render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcsp_reports import Project, build
+from mcsp_reports.pdf import ProjectFetcher, RenderError, render_pdf
+
+
+def render(project: Project, html: str) -> None:
+    fetcher = ProjectFetcher([project.styles])
+    render_pdf(html, project.root.as_uri() + "/", fetcher, "test.pdf")
+
+
+def page(body: str, head: str = "") -> str:
+    return (
+        '<html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="styles/theme.css">'
+        f'<style>html {{ font-family: Lato }}</style>{head}</head><body>{body}</body></html>'
+    )
+
+
+def test_fetcher_refuses_the_network(project: Project) -> None:
+    with pytest.raises(RenderError, match="never the network"):
+        ProjectFetcher([project.styles]).fetch("https://example.org/font.css")
+
+
+def test_fetcher_refuses_files_outside_its_folders(project: Project, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.css"
+    outside.write_text("p { color: red }")
+    fetcher = ProjectFetcher([project.styles])
+    with pytest.raises(RenderError, match="outside the project"):
+        fetcher.fetch(outside.as_uri())
+    with pytest.raises(RenderError, match="outside the project"):
+        fetcher.fetch((project.styles / ".." / ".." / "secret.css").as_uri())
+
+
+def test_fetcher_refuses_a_link_that_leads_outside(project: Project, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.css"
+    outside.write_text("p { color: red }")
+    (project.styles / "linked.css").symlink_to(outside)
+    with pytest.raises(RenderError, match="outside the project"):
+        ProjectFetcher([project.styles]).fetch((project.styles / "linked.css").as_uri())
+
+
+def test_fetcher_serves_project_files_and_data_urls(project: Project) -> None:
+    fetcher = ProjectFetcher([project.styles])
+    css = fetcher.fetch((project.styles / "theme.css").as_uri())
+    assert css.content_type == "text/css" and b"--font-body" in css.read()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_a_missing_image_fails_the_render(project: Project) -> None:
+    with pytest.raises(RenderError, match="missing file .*logo.png"):
+        render(project, page('<img src="styles/logo.png" alt="Logo">'))
+
+
+def test_a_remote_stylesheet_fails_the_render(project: Project) -> None:
+    with pytest.raises(RenderError, match="never the network"):
+        render(project, page("<p>x</p>", '<link rel="stylesheet" href="https://example.org/x.css">'))
+
+
+def test_a_css_mistake_fails_the_render(project: Project) -> None:
+    with pytest.raises(RenderError, match="test.pdf: .*colour"):
+        render(project, page("<p>x</p>", "<style>p { colour: red }</style>"))
+
+
+def test_a_character_missing_from_the_shipped_fonts_fails_the_render(project: Project) -> None:
+    with pytest.raises(RenderError, match="not in the project's fonts"):
+        render(project, page("<p>Snow \u2603 man</p>"))
+
+
+def test_a_font_the_project_does_not_ship_fails_the_render(project: Project) -> None:
+    with pytest.raises(RenderError, match="DejaVu Sans from this machine"):
+        render(project, page('<p style="font-family: DejaVu Sans">Machine font</p>'))
+
+
+def test_a_missing_font_file_fails_the_build(project: Project) -> None:
+    (project.styles / "fonts" / "Lato-Bold.ttf").unlink()
+    with pytest.raises(RenderError, match="missing file .*Lato-Bold.ttf"):
+        build(project, years=["2016-17"], history=False)
+
+
+def test_plain_text_renders_with_the_shipped_font(project: Project) -> None:
+    fetcher = ProjectFetcher([project.styles])
+    result = render_pdf(page("<p>Plain</p>"), project.root.as_uri() + "/", fetcher, "t.pdf")
+    assert result.pages == 1 and result.data.startswith(b"%PDF-")

@@ -1,0 +1,108 @@
+"""Templates: what the HTML says, and that content can never become markup."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from mcsp_reports import Project, load_content
+from mcsp_reports.build import BASE_STYLESHEETS
+from mcsp_reports.render import make_environment, render_history, render_year
+
+
+class Tags(HTMLParser):
+    """Counts start tags and collects ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.append(attributes["id"] or "")
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"] or "")
+
+
+def parse(html: str) -> Tags:
+    tags = Tags()
+    tags.feed(html)
+    return tags
+
+
+def history_html(project: Project) -> str:
+    content = load_content(project.reports)
+    return render_history(make_environment(project.templates), content, BASE_STYLESHEETS)
+
+
+def test_markup_in_content_is_escaped(project: Project) -> None:
+    path = project.reports / "2017-18.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("title: The Red Umbrella Project", "title: \"<script>alert(1)</script>\"")
+    text = text.replace("  In 2017/18 the Partnership", "  </p><h1>Injected</h1><p> In 2017/18 the Partnership")
+    path.write_text(text, encoding="utf-8")
+    content = load_content(project.reports)
+    html = render_year(make_environment(project.templates), content, content.year("2017-18"), BASE_STYLESHEETS)
+    tags = parse(html)
+    assert "script" not in tags.tags
+    assert tags.tags.count("h1") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;/p&gt;&lt;h1&gt;Injected&lt;/h1&gt;&lt;p&gt;" in html
+
+
+def test_every_template_file_is_autoescaped_whatever_its_extension(project: Project) -> None:
+    env = make_environment(project.templates)
+    html = env.get_template("partials/contents.html.j2").render(entries=[("x", "<b>bold</b>", 1)])
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>" not in html
+
+
+def test_an_undefined_name_fails_instead_of_printing_nothing(project: Project) -> None:
+    env = make_environment(project.templates)
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("partials/contents.html.j2").render()
+
+
+def test_history_links_every_year_and_achievement_in_order(project: Project) -> None:
+    content = load_content(project.reports)
+    tags = parse(history_html(project))
+    year_ids = [i for i in tags.ids if i.startswith("year-") and i.endswith("-title")]
+    assert year_ids == [f"year-{y.label}-title" for y in content.years]
+    for year in content.years:
+        assert f"#year-{year.label}-title" in tags.hrefs
+        for achievement in year.achievements:
+            assert achievement.id in tags.ids
+    assert tags.tags.count("h1") == 1
+
+
+def test_timeline_lists_every_dated_achievement_in_date_order(project: Project) -> None:
+    content = load_content(project.reports)
+    html = history_html(project)
+    timeline = html[html.index('id="timeline"'):]
+    dated = sorted(
+        (a for y in content.years for a in y.achievements if a.date), key=lambda a: a.date.sort_key())
+    positions = [timeline.index(f'href="#{a.id}"') for a in dated]
+    assert len(dated) == 3 and positions == sorted(positions)
+
+
+def test_incomplete_year_is_flagged_in_its_report_and_the_history(project: Project) -> None:
+    content = load_content(project.reports)
+    env = make_environment(project.templates)
+    for year in content.years:
+        html = render_year(env, content, year, BASE_STYLESHEETS)
+        assert ("Incomplete record." in html) == (year.label == "2015-16")
+    assert "Notable achievements 2015/16 (incomplete record)" in history_html(project)
+
+
+def test_head_carries_the_document_metadata(project: Project) -> None:
+    html = history_html(project)
+    assert '<html lang="en-GB">' in html
+    assert '<meta name="author" content="Merseyside Community Safety Partnership">' in html
+    assert '<meta name="dcterms.created" content="2019-06">' in html
+    assert "Knife crime" in html[: html.index("</head>")]

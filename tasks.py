@@ -11,11 +11,15 @@ from pathlib import Path
 
 from invoke import Context, Exit, task
 
-from mcsp_reports import Project, UserError, build as build_outputs, check as check_content
-from mcsp_reports import clean as clean_outputs, summarise
+import mcsp_reports
+from mcsp_reports import Project, UserError, summarise
 
 ROOT = Path(__file__).resolve().parent
 PROJECT = Project(ROOT)
+
+STYLESHEET_HELP = "An extra CSS file inside the project, applied after the shipped ones (repeatable)."
+JOBS_HELP = "Worker processes for rendering (default: one per core)."
+FORCE_HELP = "Rebuild every output, even those that are up to date."
 
 
 def _run(step, *args, **kwargs):
@@ -25,40 +29,61 @@ def _run(step, *args, **kwargs):
         raise Exit(str(error), code=1) from None
 
 
+def _progress(message: str) -> None:
+    # Progress is for people watching a terminal; logs and pipes get only the summary.
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
 @task(
     default=True,
     iterable=["year", "stylesheet"],
     help={
-        "year": "Build only this year's annual report, e.g. 2017-18 (repeatable). Skips the history.",
-        "stylesheet": "An extra CSS file inside the project, applied after the shipped ones (repeatable).",
+        "year": "Build only this year's reports, e.g. 2017-18 (repeatable). Skips the history and the index.",
+        "stylesheet": STYLESHEET_HELP,
+        "jobs": JOBS_HELP,
+        "force": FORCE_HELP,
     },
 )
-def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | None = None) -> None:
-    """Build the annual-achievements PDFs and the history into dist/."""
-    built = _run(build_outputs, PROJECT, years=year or None, history=not year, stylesheets=stylesheet or ())
+def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | None = None,
+          jobs: int = 0, force: bool = False) -> None:
+    """Build every report into dist/: PDFs (accessible, archival, large print) and the HTML edition."""
+    built = _run(mcsp_reports.build, PROJECT, years=year or None, history=not year,
+                 stylesheets=stylesheet or (), jobs=jobs or None, force=force, report=_progress)
     print(summarise(built, ROOT))
 
 
-@task(help={"stylesheet": "An extra CSS file inside the project, applied after the shipped ones (repeatable)."},
-      iterable=["stylesheet"])
-def history(c: Context, stylesheet: list[str] | None = None) -> None:
-    """Build only the consolidated history PDF into dist/."""
-    built = _run(build_outputs, PROJECT, years=(), history=True, stylesheets=stylesheet or ())
+@task(iterable=["stylesheet"], help={"stylesheet": STYLESHEET_HELP, "jobs": JOBS_HELP, "force": FORCE_HELP})
+def history(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, force: bool = False) -> None:
+    """Build only the consolidated history's PDFs into dist/."""
+    built = _run(mcsp_reports.build, PROJECT, years=(), history=True, stylesheets=stylesheet or (),
+                 jobs=jobs or None, force=force, report=_progress)
     print(summarise(built, ROOT))
 
 
 @task
 def check(c: Context) -> None:
     """Validate everything in reports/ and list every problem found; writes nothing."""
-    content = _run(check_content, PROJECT)
+    content = _run(mcsp_reports.check, PROJECT)
     count = sum(len(y.achievements) for y in content.years)
     print(f"reports/: {len(content.years)} years, {count} achievements, no problems")
+
+
+@task(positional=["paths"], iterable=["paths"],
+      help={"paths": "PDF files to check (default: every PDF in dist/)."})
+def verify(c: Context, paths: list[str] | None = None) -> None:
+    """Check PDFs for PDF/UA-1 (or the PDF/A level they declare): tags, fonts, metadata, language."""
+    files = [Path(p) for p in paths] if paths else sorted(PROJECT.dist.glob("*.pdf"))
+    if not files:
+        raise Exit("no PDF files to verify; run `invoke build` first", code=1)
+    checked = _run(mcsp_reports.verify_paths, files, PROJECT.fonts)
+    print(f"{len(checked)} PDF files verified, no violations")
 
 
 @task
 def clean(c: Context) -> None:
     """Delete dist/ and build/."""
-    for folder in clean_outputs(PROJECT):
+    for folder in mcsp_reports.clean(PROJECT):
         print(f"removed {folder.relative_to(ROOT)}/")
 
 

@@ -31,4 +31,4 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Every output of the real content, built once for the whole session."""
     project = copy_project(tmp_path_factory.mktemp("built") / "project")
     files = build(project)
-    return {"project": project, "files": {b.output.name: b for b in files}}
+    return {"project": project, "files": {b.file.name: b for b in files}}

@@ -20,6 +20,8 @@ from conftest import copy_project
 YEARS = ["2015-16", "2016-17", "2017-18", "2018-19"]
 HISTORY = "mcsp-history.pdf"
 ANNUAL = [f"mcsp-annual-achievements-{y}.pdf" for y in YEARS]
+EDITIONS = ["", "-archival", "-large-print"]
+ALL_PDFS = [name.replace(".pdf", f"{e}.pdf") for name in [HISTORY, *ANNUAL] for e in EDITIONS]
 A4 = (595.28, 841.89)
 
 
@@ -50,8 +52,11 @@ def dist(built: dict) -> Path:
     return built["project"].dist
 
 
-def test_dist_holds_exactly_one_pdf_per_year_and_the_history(dist: Path) -> None:
-    assert sorted(p.name for p in dist.iterdir()) == sorted([HISTORY, *ANNUAL])
+def test_dist_holds_each_edition_of_each_year_and_the_history(dist: Path) -> None:
+    pdfs = sorted(p.name for p in dist.glob("*.pdf"))
+    assert pdfs == sorted(ALL_PDFS)
+    pages = sorted(p.name for p in dist.glob("*.html"))
+    assert pages == sorted(["index.html", *(n.replace(".pdf", ".html") for n in [HISTORY, *ANNUAL])])
 
 
 def test_every_achievement_title_is_in_its_year_and_in_the_history(built: dict, dist: Path) -> None:
@@ -114,7 +119,7 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
 
 
 def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:
-    for name in [HISTORY, *ANNUAL]:
+    for name in ALL_PDFS:
         reader = pypdf.PdfReader(dist / name)
         total = len(reader.pages)
         for number, page in enumerate(reader.pages, start=1):
@@ -148,7 +153,7 @@ def test_metadata_comes_from_the_data(dist: Path) -> None:
 
 def test_every_font_is_embedded_and_from_the_shipped_family(built: dict, dist: Path) -> None:
     shipped = {p.stem for p in built["project"].fonts}  # Lato-Regular, Lato-Bold, …
-    for name in [HISTORY, *ANNUAL]:
+    for name in ALL_PDFS:
         with pikepdf.open(dist / name) as pdf:
             for page in pdf.pages:
                 for font in page.Resources.Font.values():
@@ -163,17 +168,19 @@ def test_every_font_is_embedded_and_from_the_shipped_family(built: dict, dist: P
 def test_two_builds_are_byte_identical(built: dict, tmp_path: Path) -> None:
     again = copy_project(tmp_path / "again")
     build(again)
-    for name in [HISTORY, *ANNUAL]:
+    for name in ALL_PDFS:
         assert (again.dist / name).read_bytes() == (built["project"].dist / name).read_bytes(), name
 
 
 def test_outputs_are_readable_by_everyone(dist: Path) -> None:
-    for path in dist.iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    for path in dist.rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_bad_year_leaves_dist_exactly_as_it_was(project: Project) -> None:
@@ -212,15 +219,17 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_debris(
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
-def test_one_year_builds_only_that_year(project: Project) -> None:
+def test_one_year_builds_only_that_years_editions(project: Project) -> None:
     built = build(project, years=["2018-19"], history=False)
-    assert [b.path.name for b in built] == ["mcsp-annual-achievements-2018-19.pdf"]
-    assert [p.name for p in project.dist.iterdir()] == ["mcsp-annual-achievements-2018-19.pdf"]
+    expected = [f"mcsp-annual-achievements-2018-19{e}.pdf" for e in EDITIONS]
+    assert [b.path.name for b in built] == expected
+    assert sorted(p.name for p in project.dist.iterdir()) == sorted(expected)
 
 
 def test_summary_lists_pages_and_size_per_file(built: dict) -> None:
     files = list(built["files"].values())
     lines = summarise(files, built["project"].root).splitlines()
-    assert len(lines) == 5
+    assert len(lines) == len(ALL_PDFS)
     history = built["files"][HISTORY]
-    assert re.fullmatch(rf"dist/{HISTORY}\s+{history.pages} pages\s+{history.size / 1024:.1f} KiB", lines[0])
+    assert re.fullmatch(
+        rf"dist/{HISTORY}\s+{history.pages} pages\s+{history.size / 1024:.1f} KiB\s+rebuilt", lines[0])

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
+from datetime import datetime, timezone
 from pathlib import Path
+
+import pikepdf
 
 import pytest
 
 from mcsp_reports import Project, build
-from mcsp_reports.pdf import ProjectFetcher, RenderError, render_pdf
+from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, RenderError, render_pdfs
 
 
-def render(project: Project, html: str) -> None:
+def render(project: Project, html: str, *editions: Edition) -> list:
     fetcher = ProjectFetcher([project.styles])
-    render_pdf(html, project.root.as_uri() + "/", fetcher, "test.pdf")
+    return render_pdfs(html, project.root.as_uri() + "/", fetcher, "test.pdf", editions or [Edition("pdf/ua-1")])
 
 
 def page(body: str, head: str = "") -> str:
@@ -83,7 +87,18 @@ def test_a_missing_font_file_fails_the_build(project: Project) -> None:
         build(project, years=["2016-17"], history=False)
 
 
-def test_plain_text_renders_with_the_shipped_font(project: Project) -> None:
-    fetcher = ProjectFetcher([project.styles])
-    result = render_pdf(page("<p>Plain</p>"), project.root.as_uri() + "/", fetcher, "t.pdf")
-    assert result.pages == 1 and result.data.startswith(b"%PDF-")
+def test_one_layout_is_written_as_each_edition(project: Project) -> None:
+    date = datetime(2019, 6, 1, tzinfo=timezone.utc)
+    source = Attachment("data.yaml", b"year: 2017-18\n", "Source data", date)
+    accessible, archival = render(
+        project, page("<h1>Plain</h1>"), Edition("pdf/ua-1"), Edition("pdf/a-3a", (source,)))
+    assert accessible.pages == archival.pages == 1
+    with pikepdf.open(io.BytesIO(accessible.data)) as pdf, pdf.open_metadata() as meta:
+        assert meta["pdfuaid:part"] == "1" and "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+    with pikepdf.open(io.BytesIO(archival.data)) as pdf:
+        with pdf.open_metadata() as meta:
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
+        embedded = pdf.attachments["data.yaml"]
+        assert embedded.get_file().read_bytes() == b"year: 2017-18\n"
+        assert str(embedded.obj.AFRelationship) == "/Source"
+        assert str(embedded.get_file().obj.Params.ModDate) == "D:20190601000000Z"

@@ -9,7 +9,7 @@ import jinja2
 import pytest
 
 from mcsp_reports import Project, load_content
-from mcsp_reports.build import BASE_STYLESHEETS
+from mcsp_reports.plan import PRINT_STYLESHEETS as BASE_STYLESHEETS
 from mcsp_reports.render import make_environment, render_history, render_year
 
 

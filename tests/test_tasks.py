@@ -32,7 +32,7 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def test_the_expected_tasks_exist_and_build_is_the_default() -> None:
-    assert set(COLLECTION.task_names) >= {"build", "history", "check", "clean", "test"}
+    assert set(COLLECTION.task_names) >= {"build", "history", "check", "clean", "test", "verify"}
     assert COLLECTION.default == "build"
 
 
@@ -80,7 +80,9 @@ def test_build_one_year_with_an_extra_stylesheet_then_clean(checkout: Path) -> N
     result = invoke(checkout, "build", "--year", "2016-17", "--stylesheet", "styles/extra.css")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("dist/mcsp-annual-achievements-2016-17.pdf")
-    assert [p.name for p in (checkout / "dist").iterdir()] == ["mcsp-annual-achievements-2016-17.pdf"]
+    assert sorted(p.name for p in (checkout / "dist").iterdir()) == [
+        "mcsp-annual-achievements-2016-17-archival.pdf", "mcsp-annual-achievements-2016-17-large-print.pdf",
+        "mcsp-annual-achievements-2016-17.pdf"]
     result = invoke(checkout, "clean")
     assert result.returncode == 0 and not (checkout / "dist").exists()
 

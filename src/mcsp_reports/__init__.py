@@ -3,11 +3,22 @@
 The package root is the public API; ``tasks.py`` uses nothing else.
 """
 
-from .build import Built, Output, Project, build, check, clean, plan, summarise
+from .build import Built, Project, build, check, clean, summarise
 from .errors import UserError
 from .load import ContentError, Problem, load_content
+from .plan import Document, PdfFile, Plan, plan
 
 __all__ = [
-    "Built", "ContentError", "Output", "Problem", "Project", "UserError",
-    "build", "check", "clean", "load_content", "plan", "summarise",
+    "Built", "ContentError", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
+    "build", "check", "clean", "load_content", "plan", "summarise", "verify_paths",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # verify imports pikepdf, which costs a tenth of a second: load it only when asked,
+    # so that commands which verify nothing (check, an up-to-date build) stay quick.
+    if name == "verify_paths":
+        from .verify import verify_paths
+
+        return verify_paths
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,26 +1,43 @@
-"""What to build, in what order, and writing it to ``dist/`` safely.
+"""Running a build: validate, plan, render what is out of date, verify, then write ``dist/``.
 
-A build runs in three passes so that a problem anywhere stops it before ``dist/`` is
-touched: load and validate all the content, render every requested PDF in memory, then
-write each file atomically (a temporary file beside it, then ``os.replace``).
+A build goes in passes so that a problem anywhere stops it before ``dist/`` is touched:
+
+1. load and validate all the content (:mod:`mcsp_reports.load`);
+2. render the HTML of every planned document and keep it under ``build/print/``;
+3. find the documents whose inputs changed since the last build (:mod:`mcsp_reports.cache`);
+4. lay those out and write their PDFs in memory, in parallel, and verify each one
+   (:mod:`mcsp_reports.pdf`, :mod:`mcsp_reports.verify`);
+5. only then write each file atomically: a temporary file beside it, then ``os.replace``.
+
+WeasyPrint is imported only when something must be rendered, so a build with nothing
+to do stays well under a second.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
+import jinja2
+
+from .cache import Cache, Record, assets_digest, digest, document_key
 from .errors import UserError
 from .load import load_content
 from .model import Content
+from .plan import ARCHIVAL, Document, PdfFile, plan
 from .render import make_environment, render_history, render_year
 
-#: The stylesheets every document uses, in cascade order, relative to the project root.
-BASE_STYLESHEETS = ("styles/theme.css", "styles/print.css")
+#: Where ``build/print/*.html`` sit relative to the project root, for their links.
+PRINT_DIR = "build/print"
 
 
 class BuildError(UserError):
@@ -35,30 +52,36 @@ class Project:
 
     @property
     def reports(self) -> Path:
+        """The content: ``partnership.yaml`` and the year files."""
         return self.root / "reports"
 
     @property
     def templates(self) -> Path:
+        """The Jinja templates."""
         return self.root / "templates"
 
     @property
     def styles(self) -> Path:
+        """Stylesheets, fonts and any images they use."""
         return self.root / "styles"
 
     @property
     def fonts(self) -> list[Path]:
+        """The shipped font files."""
         return sorted((self.styles / "fonts").glob("*.[ot]tf"))
 
     @property
     def dist(self) -> Path:
+        """What the build publishes."""
         return self.root / "dist"
 
     @property
     def build(self) -> Path:
+        """The build's own records: the cache and the HTML each PDF is printed from."""
         return self.root / "build"
 
     def stylesheet(self, given: str | Path) -> str:
-        """A user's extra stylesheet as a link relative to the root; it must be in the project."""
+        """A user's extra stylesheet as a path relative to the root; it must be in the project."""
         path = Path(given)
         path = (path if path.is_absolute() else Path.cwd() / path).resolve()
         if not path.is_file():
@@ -71,57 +94,14 @@ class Project:
 
 
 @dataclass(frozen=True)
-class Output:
-    """One file the build can produce."""
-
-    name: str
-    kind: str  # "annual" or "history"
-    title: str
-    year: str | None = None
-
-
-@dataclass(frozen=True)
 class Built:
-    """A file written to ``dist/``."""
+    """A PDF file of the plan, as it now stands in ``dist/``."""
 
-    output: Output
+    file: PdfFile
     path: Path
     pages: int
     size: int
-
-
-def plan(content: Content, years: Sequence[str] | None = None, history: bool = True) -> list[Output]:
-    """The outputs to build: the history first (the longest), then the requested years.
-
-    ``years=None`` means every year; an unknown label is a :class:`BuildError`.
-    """
-    prefix = content.partnership.short_name.lower()
-    known = [y.label for y in content.years]
-    wanted = known if years is None else list(years)
-    unknown = [label for label in wanted if label not in known]
-    if unknown:
-        raise BuildError(f"no report for year {', '.join(unknown)}; years in reports/: {', '.join(known)}")
-    outputs = []
-    if history:
-        outputs.append(Output(f"{prefix}-history.pdf", "history", "History of the partnership"))
-    outputs += [
-        Output(f"{prefix}-annual-achievements-{label}.pdf", "annual",
-               f"Notable achievements {content.year(label).title}", label)
-        for label in wanted
-    ]
-    return outputs
-
-
-def render_html(project: Project, content: Content, outputs: Sequence[Output],
-                stylesheets: Sequence[str] = ()) -> list[str]:
-    """The HTML each output is printed from, with links relative to the project root."""
-    env = make_environment(project.templates)
-    sheets = (*BASE_STYLESHEETS, *stylesheets)
-    return [
-        render_history(env, content, sheets) if output.kind == "history"
-        else render_year(env, content, content.year(output.year or ""), sheets)
-        for output in outputs
-    ]
+    rebuilt: bool
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -144,39 +124,178 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """:func:`write_atomic`, skipped when ``path`` already holds ``data``; whether it wrote."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def print_html(env: jinja2.Environment, content: Content, document: Document) -> str:
+    """The HTML a document's PDFs are printed from, with links relative to ``build/print/``."""
+    up = "../" * len(Path(PRINT_DIR).parts)
+    sheets = [up + sheet for sheet in document.stylesheets]
+    if document.year is None:
+        return render_history(env, content, sheets)
+    return render_year(env, content, content.year(document.year), sheets)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs to render one document (picklable)."""
+
+    document: Document
+    html: str
+    base_url: str
+    roots: tuple[Path, ...]
+    files: tuple[Path, ...]
+    sources: dict[str, bytes]
+    source_date: datetime
+    families: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Result:
+    name: str
+    pdfs: tuple[tuple[bytes, int], ...]
+    seconds: float
+
+
+def _render_job(job: _Job) -> _Result:
+    """Lay out one document, write its editions and verify each; runs in a worker."""
+    from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
+    from .verify import Expectation, VerificationError, verify_pdf
+
+    start = time.perf_counter()
+    editions = [
+        Edition(f.variant, tuple(
+            Attachment(name, job.sources[name], f"Source data: reports/{name}", job.source_date)
+            for name in f.sources))
+        for f in job.document.files
+    ]
+    fetcher = ProjectFetcher(job.roots, job.files)
+    pdfs = render_pdfs(job.html, job.base_url, fetcher, job.document.name, editions)
+    problems = []
+    for file, pdf in zip(job.document.files, pdfs):
+        expect = Expectation(job.families, "3A" if file.variant == ARCHIVAL else None, file.sources)
+        problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
+    if problems:
+        raise VerificationError("\n".join(problems))
+    return _Result(job.document.name, tuple((p.data, p.pages) for p in pdfs), time.perf_counter() - start)
+
+
+def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None]) -> dict[str, _Result]:
+    """Render every job, longest first, on up to ``workers`` processes."""
+    ordered = sorted(jobs, key=lambda j: len(j.html) * len(j.document.stylesheets), reverse=True)
+    results: dict[str, _Result] = {}
+
+    def done(result: _Result) -> None:
+        results[result.name] = result
+        pages = result.pdfs[0][1]
+        report(f"rendered {result.name} ({pages} pages) in {result.seconds:.2f} s")
+
+    if workers <= 1 or len(ordered) <= 1:
+        for job in ordered:
+            done(_render_job(job))
+        return results
+
+    # Import the engine once, before the workers fork, so none of them pays for it; and
+    # freeze what exists now so the collector does not rescan it in every worker.
+    import weasyprint  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(ordered)), mp_context=context) as pool:
+            futures = [pool.submit(_render_job, job) for job in ordered]
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise future.exception()  # type: ignore[misc]
+                    done(future.result())
+    finally:
+        gc.unfreeze()
+    return results
+
+
 def build(
     project: Project,
     years: Sequence[str] | None = None,
     history: bool = True,
     stylesheets: Sequence[str | Path] = (),
+    jobs: int | None = None,
+    force: bool = False,
+    report: Callable[[str], None] = lambda message: None,
 ) -> list[Built]:
-    """Build the requested PDFs into ``dist/``; return what was written.
+    """Bring ``dist/`` up to date with the content; return every planned PDF and whether it was rebuilt.
 
-    Nothing is written unless every requested output rendered: a :class:`UserError`
-    (bad content, a bad option, a render problem) leaves ``dist/`` exactly as it was.
+    ``years=None`` means every year; ``history`` adds the history; ``stylesheets`` are
+    extra project stylesheets; ``jobs`` is the number of worker processes (default: one
+    per core); ``force`` rebuilds even what is up to date; ``report`` receives a line
+    as each document is rendered. A full build (every year and the history) also
+    publishes the HTML edition and ``index.html``. A :class:`UserError` (bad content, a
+    bad option, a render or verification problem) leaves ``dist/`` exactly as it was.
     """
-    # Imported here, not at the top, so that checking content stays quick: WeasyPrint
-    # takes far longer to import than the content takes to validate.
-    from .pdf import ProjectFetcher, render_pdf
-
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
-    outputs = plan(content, years, history)
-    documents = render_html(project, content, outputs, links)
+    the_plan = plan(content, years, history, links)
 
-    fetcher = ProjectFetcher([project.styles, project.reports], [project.root / link for link in links])
-    base_url = project.root.resolve().as_uri() + "/"
-    rendered = [
-        render_pdf(html, base_url, fetcher, output.name)
-        for output, html in zip(outputs, documents)
+    env = make_environment(project.templates)
+    html = {d.name: print_html(env, content, d) for d in the_plan.documents}
+    sources = {name: (project.reports / name).read_bytes()
+               for name in sorted({n for f in the_plan.files for n in f.sources})}
+    assets = assets_digest(project.styles)
+    cache = Cache(project.build / "cache.json")
+    keys = {d.name: document_key(d, html[d.name], project.root, sources, assets) for d in the_plan.documents}
+    stale = [
+        d for d in the_plan.documents
+        if force or any(cache.fresh(f.name, keys[d.name], project.dist) is None for f in d.files)
     ]
 
-    built = []
-    for output, pdf in zip(outputs, rendered):
-        path = project.dist / output.name
-        write_atomic(path, pdf.data)
-        built.append(Built(output, path, pdf.pages, len(pdf.data)))
-    return built
+    print_dir = project.root / PRINT_DIR
+    for document in the_plan.documents:
+        write_if_changed(print_dir / document.html_name, html[document.name].encode())
+
+    if stale:
+        from .verify import shipped_families
+
+        closed = content.partnership.closed
+        job_template = dict(
+            base_url=print_dir.resolve().as_uri() + "/",
+            roots=(project.styles,),
+            files=tuple(project.root / link for link in links),
+            sources=sources,
+            source_date=datetime(closed.year, closed.month or 1, 1, tzinfo=timezone.utc),
+            families=shipped_families(project.fonts),
+        )
+        rendered = _render_all(
+            [_Job(d, html[d.name], **job_template) for d in stale], jobs or os.cpu_count() or 1, report)
+        for document in stale:
+            for file, (data, pages) in zip(document.files, rendered[document.name].pdfs):
+                write_atomic(project.dist / file.name, data)
+                cache.records[file.name] = Record(keys[document.name], digest(data), pages, len(data))
+        cache.save(write_atomic)
+
+    if the_plan.complete:
+        from .site import publish
+
+        publish(content, env, the_plan, cache.records, project.styles,
+                lambda name, data: write_if_changed(project.dist / name, data))
+
+    rebuilt = {d.name for d in stale}
+    return [
+        Built(f, project.dist / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
+        for d in the_plan.documents for f in d.files
+    ]
 
 
 def check(project: Project) -> Content:
@@ -195,9 +314,10 @@ def clean(project: Project) -> list[Path]:
 
 
 def summarise(built: Sequence[Built], root: Path) -> str:
-    """One line per file written: its path, pages and size."""
+    """One line per PDF: its path, pages, size and whether this build rendered it."""
     width = max((len(str(b.path.relative_to(root))) for b in built), default=0)
     return "\n".join(
-        f"{str(b.path.relative_to(root)):<{width}}  {b.pages:>3} pages  {b.size / 1024:>7.1f} KiB"
+        f"{str(b.path.relative_to(root)):<{width}}  {b.pages:>3} pages  {b.size / 1024:>7.1f} KiB  "
+        f"{'rebuilt' if b.rebuilt else 'up to date'}"
         for b in built
     )

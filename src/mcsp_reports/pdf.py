@@ -9,9 +9,10 @@ files and ``data:`` URLs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -100,14 +101,6 @@ def _engine_problems() -> Iterator[list[str]]:
         font_tools.setLevel(level)
 
 
-@dataclass(frozen=True)
-class RenderedPDF:
-    """A finished PDF in memory, with its page count."""
-
-    data: bytes
-    pages: int
-
-
 class _DeclaredFonts(FontConfiguration):
     """Remembers the families the stylesheets declare with ``@font-face``.
 
@@ -124,21 +117,60 @@ class _DeclaredFonts(FontConfiguration):
         return super().add_font_face(rule_descriptors, url_fetcher)
 
 
-def render_pdf(
-    html: str, base_url: str, fetcher: ProjectFetcher, name: str, **options: object
-) -> RenderedPDF:
-    """Lay out ``html`` and return the PDF; raise :class:`RenderError` on any engine complaint.
+@dataclass(frozen=True)
+class Attachment:
+    """A file to embed in a PDF, with a fixed date so the bytes never depend on the clock."""
 
-    ``name`` labels the messages; ``options`` go to ``Document.write_pdf``. Text set in
-    a font the stylesheets do not ship (a machine's font, or a fallback for a character
-    the shipped fonts lack) is a complaint too.
+    name: str
+    data: bytes
+    description: str
+    date: datetime
+
+
+@dataclass(frozen=True)
+class Edition:
+    """How one PDF is written from a laid-out document."""
+
+    variant: str  # a WeasyPrint PDF variant, e.g. "pdf/ua-1" or "pdf/a-3a"
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPDF:
+    """A finished PDF in memory, with its page count."""
+
+    data: bytes
+    pages: int
+
+
+def render_pdfs(
+    html: str, base_url: str, fetcher: ProjectFetcher, name: str, editions: Sequence[Edition]
+) -> list[RenderedPDF]:
+    """Lay out ``html`` once and write it as each of ``editions``.
+
+    Raises :class:`RenderError` on any complaint of the engine, and when text is set
+    in a font the stylesheets do not ship (a machine's font, or a fallback for a
+    character the shipped fonts lack). ``name`` labels the messages.
     """
     declared = _DeclaredFonts()
+    results = []
     with _engine_problems() as problems:
         try:
             html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             document = html_document.render(font_config=declared)
-            data = document.write_pdf(pdf_identifier=True, **options)
+            # Layout is the costly part and does not depend on the variant, so one
+            # layout serves every edition; the plainest variant is written first
+            # because PDF/A adds an output profile to the document it writes.
+            for edition in editions:
+                attachments = [
+                    weasyprint.Attachment(
+                        string=a.data, name=a.name, description=a.description, relationship="Source",
+                        created=a.date, modified=a.date, url_fetcher=fetcher)
+                    for a in edition.attachments
+                ]
+                data = document.write_pdf(
+                    pdf_variant=edition.variant, pdf_identifier=True, attachments=attachments)
+                results.append(RenderedPDF(data, len(document.pages)))
             # The fonts a document uses are only known once its pages are drawn.
             foreign = sorted({f.family for f in document.fonts.values()} - declared.families)
             if foreign:
@@ -151,4 +183,4 @@ def render_pdf(
             raise RenderError(f"{name}: {cause}") from None
     if problems:
         raise RenderError("\n".join(f"{name}: {message}" for message in dict.fromkeys(problems)))
-    return RenderedPDF(data, len(document.pages))
+    return results

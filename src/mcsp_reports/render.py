@@ -7,6 +7,7 @@ a template fails the build rather than leaving a silent gap in a PDF.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,18 +63,46 @@ def history_page(content: Content) -> Page:
 
 
 def render_year(
-    env: jinja2.Environment, content: Content, year: YearReport, stylesheets: tuple[str, ...]
+    env: jinja2.Environment, content: Content, year: YearReport, stylesheets: Sequence[str],
+    medium: str = "print", downloads: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """The HTML of one year's annual-achievements report."""
+    """The HTML of one year's annual-achievements report.
+
+    ``medium`` is ``"print"`` for the HTML that becomes a PDF and ``"screen"`` for the
+    HTML edition, whose footer links ``downloads`` (pairs of href and label).
+    """
     return env.get_template("annual.html.j2").render(
         content=content, partnership=content.partnership, year=year,
-        page=year_page(content, year), stylesheets=stylesheets,
+        page=year_page(content, year), stylesheets=stylesheets, medium=medium, downloads=downloads,
     )
 
 
-def render_history(env: jinja2.Environment, content: Content, stylesheets: tuple[str, ...]) -> str:
-    """The HTML of the consolidated history, all years in one document."""
+def render_history(
+    env: jinja2.Environment, content: Content, stylesheets: Sequence[str],
+    medium: str = "print", downloads: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The HTML of the consolidated history, all years in one document (see :func:`render_year`)."""
     return env.get_template("history.html.j2").render(
         content=content, partnership=content.partnership,
-        page=history_page(content), stylesheets=stylesheets,
+        page=history_page(content), stylesheets=stylesheets, medium=medium, downloads=downloads,
+    )
+
+
+def render_index(
+    env: jinja2.Environment, content: Content, stylesheets: Sequence[str], entries: Sequence[object]
+) -> str:
+    """The landing page of ``dist/``: every report with its HTML page and PDF files.
+
+    ``entries`` are objects with ``title``, ``html`` (href) and ``files`` (each with
+    ``href``, ``label``, ``pages`` and ``size``), as :mod:`mcsp_reports.site` makes them.
+    """
+    p = content.partnership
+    page = Page(
+        title=f"{p.name}: reports and downloads",
+        description=f"The published reports of the {p.name}, as web pages and PDF files.",
+        keywords=tuple(t.name for t in p.themes),
+    )
+    return env.get_template("index.html.j2").render(
+        content=content, partnership=p, page=page, stylesheets=stylesheets,
+        medium="screen", downloads=(), entries=entries,
     )

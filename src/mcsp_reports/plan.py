@@ -1,0 +1,122 @@
+"""What a build produces: every document, in every edition, and the files it is made from.
+
+A *document* is one HTML layout (the history, or one year's report, in the standard or
+the large-print style); WeasyPrint lays it out once and writes it as one or more PDF
+*files* (the accessible PDF/UA-1 edition and, for the standard style, the archival
+PDF/A-3a edition that embeds its source YAML). Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import UserError
+from .load import PARTNERSHIP_FILE
+from .model import Content, YearReport
+
+#: The stylesheets of the standard print edition, in cascade order (project-relative).
+PRINT_STYLESHEETS = ("styles/theme.css", "styles/print.css")
+#: The one stylesheet that turns the standard edition into the large-print edition.
+LARGE_PRINT_STYLESHEET = "styles/large-print.css"
+
+#: WeasyPrint variants: every PDF is PDF/UA-1, except the archival edition, which is
+#: PDF/A-3a (level A keeps the tags; part 3 allows the embedded source files).
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-3a"
+
+
+class PlanError(UserError):
+    """The build was asked for something the content does not have."""
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    """One PDF file in ``dist/``."""
+
+    name: str
+    edition: str  # "standard", "archival" or "large-print"
+    variant: str
+    sources: tuple[str, ...] = ()  # files of reports/ embedded as attachments
+
+    @property
+    def label(self) -> str:
+        """How the edition is described to readers."""
+        return {
+            "standard": "Accessible PDF (PDF/UA-1)",
+            "archival": "Archival PDF (PDF/A-3a, with its source data)",
+            "large-print": "Large-print PDF (PDF/UA-1)",
+        }[self.edition]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One layout: a report in one style, written as one or more PDF files."""
+
+    name: str  # e.g. "mcsp-history" or "mcsp-annual-achievements-2018-19-large-print"
+    kind: str  # "history" or "annual"
+    year: str | None
+    title: str
+    stylesheets: tuple[str, ...]
+    files: tuple[PdfFile, ...]
+
+    @property
+    def html_name(self) -> str:
+        """The file of ``build/print/`` that holds the HTML the PDFs are printed from."""
+        return f"{self.name}.html"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The documents to build, longest first, and whether the full set was asked for."""
+
+    documents: tuple[Document, ...]
+    complete: bool
+
+    @property
+    def files(self) -> list[PdfFile]:
+        """Every PDF file of the plan."""
+        return [f for d in self.documents for f in d.files]
+
+
+def _documents(
+    content: Content, prefix: str, kind: str, title: str, year: YearReport | None,
+    stylesheets: tuple[str, ...],
+) -> list[Document]:
+    base = f"{prefix}-history" if year is None else f"{prefix}-annual-achievements-{year.label}"
+    # Sorted: the PDF's name tree of embedded files must list them in key order.
+    sources = tuple(sorted((PARTNERSHIP_FILE, *(f"{y.label}.yaml" for y in content.years)) if year is None
+                           else (PARTNERSHIP_FILE, f"{year.label}.yaml")))
+    standard = Document(base, kind, year and year.label, title, stylesheets, (
+        PdfFile(f"{base}.pdf", "standard", ACCESSIBLE),
+        PdfFile(f"{base}-archival.pdf", "archival", ARCHIVAL, sources),
+    ))
+    large = Document(f"{base}-large-print", kind, year and year.label, f"{title} (large print)",
+                     (*stylesheets, LARGE_PRINT_STYLESHEET),
+                     (PdfFile(f"{base}-large-print.pdf", "large-print", ACCESSIBLE),))
+    return [standard, large]
+
+
+def plan(
+    content: Content, years: Sequence[str] | None = None, history: bool = True,
+    stylesheets: Sequence[str] = (),
+) -> Plan:
+    """The documents for the history (if asked) and the given years (``None``: all years).
+
+    The history comes first because it is the longest job; ``stylesheets`` are extra
+    project-relative stylesheets applied after the shipped ones in every document.
+    """
+    known = [y.label for y in content.years]
+    wanted = known if years is None else list(dict.fromkeys(years))
+    unknown = [label for label in wanted if label not in known]
+    if unknown:
+        raise PlanError(f"no report for year {', '.join(unknown)}; years in reports/: {', '.join(known)}")
+    prefix = content.partnership.short_name.lower()
+    sheets = (*PRINT_STYLESHEETS, *stylesheets)
+    documents = []
+    if history:
+        documents += _documents(content, prefix, "history", "History of the partnership", None, sheets)
+    for label in wanted:
+        year = content.year(label)
+        documents += _documents(content, prefix, "annual", f"Notable achievements {year.title}", year, sheets)
+    return Plan(tuple(documents), complete=history and years is None)

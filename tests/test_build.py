@@ -233,3 +233,30 @@ def test_summary_lists_pages_and_size_per_file(built: dict) -> None:
     history = built["files"][HISTORY]
     assert re.fullmatch(
         rf"dist/{HISTORY}\s+{history.pages} pages\s+{history.size / 1024:.1f} KiB\s+rebuilt", lines[0])
+
+
+def text_sizes(path: Path) -> dict[float, int]:
+    """Characters drawn at each font size (in points) across the PDF."""
+    sizes: dict[float, int] = {}
+    for page in pypdf.PdfReader(path).pages:
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if text.strip():
+                key = round(size * abs(tm[3] or 1) * abs(cm[3] or 1), 2)
+                sizes[key] = sizes.get(key, 0) + len(text.strip())
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_large_print_sets_every_character_at_16pt_or_more(dist: Path) -> None:
+    for name in ALL_PDFS:
+        if "large-print" in name:
+            assert min(text_sizes(dist / name)) >= 16, name
+    assert min(text_sizes(dist / HISTORY)) < 16  # the check can tell the editions apart
+
+
+def test_large_print_is_the_standard_html_plus_one_stylesheet(built: dict) -> None:
+    printed = built["project"].root / "build" / "print"
+    standard = (printed / "mcsp-history.html").read_text(encoding="utf-8")
+    large = (printed / "mcsp-history-large-print.html").read_text(encoding="utf-8")
+    link = '  <link rel="stylesheet" href="../../styles/large-print.css">\n'
+    assert large.replace(link, "") == standard and link in large

@@ -1,0 +1,175 @@
+"""Incremental, parallel and reproducible builds: exactly what changed is rebuilt, and bytes never vary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcsp_reports import Project, build
+from mcsp_reports import cache as cache_module
+from mcsp_reports.pdf import RenderError
+
+from conftest import copy_project
+
+YEARS = ["2015-16", "2016-17", "2017-18", "2018-19"]
+DOCS = ["mcsp-history", *(f"mcsp-annual-achievements-{y}" for y in YEARS)]
+
+
+def documents(names: set[str]) -> set[str]:
+    """File names → the documents they belong to (standard or large print)."""
+    out = set()
+    for name in names:
+        stem = name.removesuffix(".pdf").removesuffix("-archival")
+        out.add(stem)
+    return out
+
+
+def rebuilt(project: Project, **options: object) -> set[str]:
+    return documents({b.file.name for b in build(project, jobs=2, **options) if b.rebuilt})
+
+
+def large(doc: str) -> str:
+    return f"{doc}-large-print"
+
+
+ALL = {*DOCS, *(large(d) for d in DOCS)}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project built once; each test starts from a copy of it, cache and all."""
+    root = tmp_path_factory.mktemp("warm") / "project"
+    project = copy_project(root)
+    assert rebuilt(project) == ALL
+    return root
+
+
+@pytest.fixture
+def project(warm: Path, tmp_path: Path) -> Project:
+    shutil.copytree(warm, tmp_path / "project", symlinks=True)
+    return Project(tmp_path / "project")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_nothing_changed_means_nothing_rendered(project: Project) -> None:
+    assert rebuilt(project) == set()
+
+
+def test_nothing_changed_does_not_import_weasyprint(project: Project) -> None:
+    code = (
+        "import sys; from pathlib import Path; from mcsp_reports import Project, build; "
+        f"built = build(Project(Path({str(project.root)!r}))); "
+        "print(sum(b.rebuilt for b in built), 'weasyprint' in sys.modules, 'pikepdf' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0", "False", "False"]
+
+
+def test_editing_one_year_rebuilds_that_year_and_the_history(project: Project) -> None:
+    edit(project.reports / "2017-18.yaml", "Multi-agency offender management", "Multi-agency management of offenders")
+    assert rebuilt(project) == {"mcsp-history", large("mcsp-history"),
+                                "mcsp-annual-achievements-2017-18", large("mcsp-annual-achievements-2017-18")}
+    assert "Multi-agency management of offenders" in (
+        project.dist / "mcsp-annual-achievements-2017-18.html").read_text(encoding="utf-8")
+
+
+def test_a_comment_in_a_year_file_rebuilds_only_the_documents_that_embed_it(project: Project) -> None:
+    edit(project.reports / "2017-18.yaml", "year: 2017-18\n", "year: 2017-18\n# reviewed\n")
+    # The text is unchanged, so only the layouts whose archival edition embeds the file.
+    assert rebuilt(project) == {"mcsp-history", "mcsp-annual-achievements-2017-18"}
+
+
+def test_editing_the_partnership_rebuilds_everything(project: Project) -> None:
+    edit(project.reports / "partnership.yaml", "set out to build", "set out to create")
+    assert rebuilt(project) == ALL
+
+
+def test_a_history_only_template_rebuilds_only_the_history(project: Project) -> None:
+    edit(project.templates / "partials" / "timeline.html.j2", "<h2 id=\"timeline-title\">Timeline</h2>",
+         "<h2 id=\"timeline-title\">Timeline of milestones</h2>")
+    assert rebuilt(project) == {"mcsp-history", large("mcsp-history")}
+
+
+def test_the_large_print_stylesheet_rebuilds_only_large_print(project: Project) -> None:
+    edit(project.styles / "large-print.css", "--space: 6mm;", "--space: 7mm;")
+    assert rebuilt(project) == {large(d) for d in DOCS}
+
+
+def test_a_shared_stylesheet_rebuilds_everything(project: Project) -> None:
+    edit(project.styles / "theme.css", "--colour-accent: #00506e;", "--colour-accent: #004060;")
+    assert rebuilt(project) == ALL
+
+
+def test_a_changed_font_rebuilds_everything_but_a_touched_one_does_not(project: Project) -> None:
+    font = project.styles / "fonts" / "Lato-Italic.ttf"
+    data = font.read_bytes()
+    font.write_bytes(data)
+    os.utime(font, (1, 1))
+    assert rebuilt(project) == set()
+    shutil.copy(project.styles / "fonts" / "Lato-Regular.ttf", font)
+    assert rebuilt(project) == ALL
+
+
+def test_a_new_engine_version_rebuilds_everything(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "engine_versions", lambda: "mcsp-reports 9; weasyprint 70.9")
+    assert rebuilt(project) == ALL
+
+
+def test_build_options_are_part_of_the_key(project: Project) -> None:
+    (project.styles / "extra.css").write_text(":root { --space: 5mm; }\n")
+    assert rebuilt(project, stylesheets=[str(project.styles / "extra.css")]) == ALL
+    assert rebuilt(project) == ALL  # and dropping the option again
+    assert rebuilt(project, force=True) == ALL
+
+
+def test_a_deleted_or_altered_output_is_rebuilt(project: Project) -> None:
+    (project.dist / "mcsp-annual-achievements-2016-17-large-print.pdf").unlink()
+    with (project.dist / "mcsp-annual-achievements-2018-19-archival.pdf").open("r+b") as file:
+        file.seek(100)
+        file.write(b"X")
+    assert rebuilt(project) == {large("mcsp-annual-achievements-2016-17"), "mcsp-annual-achievements-2018-19"}
+    assert rebuilt(project) == set()
+
+
+def test_a_damaged_cache_means_a_full_rebuild(project: Project) -> None:
+    (project.build / "cache.json").write_text("{not json")
+    assert rebuilt(project) == ALL
+
+
+def snapshot(project: Project) -> dict[str, bytes]:
+    return {str(p.relative_to(project.dist)): p.read_bytes() for p in sorted(project.dist.rglob("*")) if p.is_file()}
+
+
+def test_serial_parallel_cached_and_other_timezone_builds_are_byte_identical(warm: Path, tmp_path: Path) -> None:
+    parallel = snapshot(Project(warm))
+    serial = copy_project(tmp_path / "serial")
+    build(serial, jobs=1)
+    assert snapshot(serial) == parallel
+    (serial.dist / "mcsp-history.pdf").unlink()
+    build(serial, jobs=1)  # the rest comes from the cache
+    assert snapshot(serial) == parallel
+
+    elsewhere = copy_project(tmp_path / "elsewhere")
+    code = f"from pathlib import Path; from mcsp_reports import Project, build; build(Project(Path({str(elsewhere.root)!r})))"
+    env = {**os.environ, "TZ": "Pacific/Kiritimati", "SOURCE_DATE_EPOCH": "1"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    assert snapshot(elsewhere) == parallel
+
+
+def test_a_failing_worker_stops_the_build_and_writes_nothing(project: Project) -> None:
+    before = snapshot(project)
+    edit(project.styles / "large-print.css", "--space: 6mm;", "--space: 6mm; colour: red;")
+    edit(project.reports / "2016-17.yaml", "2016/17 was", "The year 2016/17 was")
+    with pytest.raises(RenderError, match="large-print: .*colour"):
+        build(project, jobs=2)
+    assert snapshot(project) == before

@@ -1,0 +1,139 @@
+"""The HTML edition: served over HTTP, checked with axe-core in headless Chromium, and its index."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The flags a machine with no network needs; without them Chromium keeps trying to call home.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built: dict) -> Iterator[str]:
+    """dist/ served on a free loopback port for the duration of the module."""
+    handler = functools.partial(_Quiet, directory=str(built["project"].dist))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    assert CHROMIUM.exists(), "Chromium is missing: run scripts/bootstrap --test"
+    assert AXE.exists(), "axe-core is missing: run scripts/bootstrap --test"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def html_pages(built: dict) -> list[str]:
+    return sorted(p.name for p in built["project"].dist.glob("*.html"))
+
+
+def test_every_html_page_has_no_axe_violations(built: dict, site: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    checked = {}
+    for name in html_pages(built):
+        response = page.goto(f"{site}/{name}")
+        assert response.status == 200
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target).join(', ')})`)",
+            WCAG,
+        )
+        checked[name] = violations
+    page.close()
+    assert len(checked) == 6
+    assert checked == {name: [] for name in checked}
+
+
+def test_pages_load_their_fonts_and_styles_from_dist(built: dict, site: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.goto(f"{site}/mcsp-history.html", wait_until="networkidle")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    loaded = page.evaluate("document.fonts.check('16px Lato')")
+    page.close()
+    assert failed == [] and "Lato" in family and loaded
+
+
+def test_the_skip_link_is_the_first_stop_and_visibly_focused(site: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{site}/mcsp-annual-achievements-2017-18.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]")
+    page.keyboard.press("Enter")
+    target = page.evaluate("location.hash")
+    page.close()
+    assert focused == ["Skip to main content", "solid"]
+    assert target == "#main"
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[str] = []
+        self._in_li = False
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li":
+            self._in_li, self._text = True, ""
+        if tag == "a" and self._in_li:
+            self._text += f"[{dict(attrs)['href']}]"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_li:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "li":
+            self.items.append(" ".join(self._text.split()))
+            self._in_li = False
+
+
+def test_index_lists_every_page_and_pdf_with_its_real_pages_and_size(built: dict) -> None:
+    dist = built["project"].dist
+    parser = Links()
+    parser.feed((dist / "index.html").read_text(encoding="utf-8"))
+    listed = {}
+    for item in parser.items:
+        found = re.match(r"\[([^\]]+\.pdf)\].*\((\d+) pages?, ([\d.]+) KB\)", item)
+        if found:
+            listed[found[1]] = (int(found[2]), found[3])
+    pdfs = sorted(p.name for p in dist.glob("*.pdf"))
+    assert sorted(listed) == pdfs
+    for name, (pages, size) in listed.items():
+        assert pages == len(pypdf.PdfReader(dist / name).pages), name
+        assert size == f"{(dist / name).stat().st_size / 1000:.1f}", name
+    pages = {re.match(r"\[([^\]]+)\]", i)[1] for i in parser.items if "web page" in i}
+    assert pages == {n for n in html_pages(built) if n != "index.html"}

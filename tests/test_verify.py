@@ -1,0 +1,164 @@
+"""Verification: every built PDF passes, and each check can fail with a clear message."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from mcsp_reports import Project, verify_paths
+from mcsp_reports.pdf import Edition, ProjectFetcher, RenderError, render_pdfs
+from mcsp_reports.verify import Expectation, VerificationError, shipped_families, verify_pdf
+
+PNG = (  # a 1×1 PNG, so image tests need no files
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(scope="module")
+def families() -> frozenset[str]:
+    return shipped_families(Project(Path(__file__).parent.parent).fonts)
+
+
+def ua(families: frozenset[str]) -> Expectation:
+    return Expectation(families)
+
+
+def render(project: Project, body: str, lang: str = ' lang="en-GB"') -> bytes:
+    html = (f'<html{lang}><head><title>Test</title><link rel="stylesheet" href="styles/theme.css">'
+            f'<style>html {{ font-family: Lato }}</style></head><body><h1>Test</h1>{body}</body></html>')
+    fetcher = ProjectFetcher([project.styles])
+    [pdf] = render_pdfs(html, project.root.as_uri() + "/", fetcher, "t", [Edition("pdf/ua-1")])
+    return pdf.data
+
+
+def edit(data: bytes, change) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        change(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def test_every_built_pdf_passes(built: dict) -> None:
+    paths = sorted(built["project"].dist.glob("*.pdf"))
+    assert len(paths) == 15
+    assert verify_paths(paths, built["project"].fonts) == paths
+
+
+def test_archival_pdfs_carry_their_sources_byte_for_byte(built: dict) -> None:
+    project = built["project"]
+    with pikepdf.open(project.dist / "mcsp-history-archival.pdf") as pdf:
+        names = sorted(pdf.attachments)
+        assert names == sorted(p.name for p in project.reports.glob("*.yaml"))
+        for name in names:
+            assert pdf.attachments[name].get_file().read_bytes() == (project.reports / name).read_bytes()
+    with pikepdf.open(project.dist / "mcsp-annual-achievements-2017-18-archival.pdf") as pdf:
+        assert sorted(pdf.attachments) == ["2017-18.yaml", "partnership.yaml"]
+    with pikepdf.open(project.dist / "mcsp-history.pdf") as pdf:
+        assert len(pdf.attachments) == 0
+
+
+def test_a_clean_tagged_pdf_passes(project: Project, families: frozenset[str]) -> None:
+    data = render(project, f'<p>Text and an <img src="{PNG}" alt="A dot"> image.</p>')
+    assert verify_pdf(data, ua(families)) == []
+
+
+def test_a_pdf_without_a_language_is_rejected(project: Project, families: frozenset[str]) -> None:
+    data = edit(render(project, "<p>Text</p>"), lambda pdf: pdf.Root.__delitem__("/Lang"))
+    assert verify_pdf(data, ua(families)) == ["no document language (/Lang)"]
+
+
+def test_the_render_itself_refuses_an_image_without_alternative_text(project: Project) -> None:
+    with pytest.raises(RenderError, match="has no required alt description"):
+        render(project, f'<p><img src="{PNG}"></p>')
+
+
+def test_an_image_without_alternative_text_is_rejected(project: Project, families: frozenset[str]) -> None:
+    def drop_alt(pdf: pikepdf.Pdf) -> None:
+        for element in pdf.objects:
+            if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/Figure":
+                del element.Alt
+
+    data = edit(render(project, f'<p><img src="{PNG}" alt="A dot"></p>'), drop_alt)
+    assert verify_pdf(data, ua(families)) == ["a figure has no alternative text (/Alt)"]
+
+
+def test_an_untagged_image_is_rejected(project: Project, families: frozenset[str]) -> None:
+    data = render(project, f'<p><img src="{PNG}" alt="A dot"></p>')
+
+    def paint_outside_tags(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[0]
+        image = next(iter(page.Resources.XObject))
+        page.contents_add(pikepdf.Stream(pdf, f"q 10 0 0 10 0 0 cm {image} Do Q".encode()), prepend=False)
+
+    problems = verify_pdf(edit(data, paint_outside_tags), ua(families))
+    assert problems == ["page 1: painting (Do) outside marked content, neither tagged nor an artifact"]
+
+
+def test_an_unembedded_font_is_rejected(families: frozenset[str]) -> None:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    problems = verify_pdf(out.getvalue(), ua(families))
+    assert "font Helvetica is not embedded" in problems
+    assert "font Helvetica has no ToUnicode map, so its text cannot be extracted" in problems
+    assert "font Helvetica is not from the shipped families (Lato)" in problems
+    assert "no structure tree (/StructTreeRoot): the PDF is not tagged" in problems
+    assert "page 1: text (Tj) outside marked content, neither tagged nor an artifact" in problems
+
+
+def test_skipped_heading_levels_and_a_second_h1_are_rejected(project: Project, families: frozenset[str]) -> None:
+    data = render(project, "<h3>Skipped</h3><h1>Second</h1>")
+    problems = verify_pdf(data, ua(families))
+    assert "the document has 2 level-1 headings; it needs exactly one" in problems
+    assert "heading levels skip from H1 to H3" in problems
+
+
+def test_declarations_and_attachments_must_match_the_edition(project: Project, families: frozenset[str]) -> None:
+    data = render(project, "<p>Text</p>")
+    problems = verify_pdf(data, Expectation(families, pdfa="3A", attachments=("partnership.yaml",)))
+    assert "XMP does not declare PDF/A-3A (pdfaid is None)" in problems
+    assert "PDF/A needs an output intent with an ICC profile (/OutputIntents)" in problems
+    assert "attachments are none; expected ['partnership.yaml']" in problems
+
+
+def test_missing_bookmarks_title_display_and_link_tags_are_rejected(
+    project: Project, families: frozenset[str]
+) -> None:
+    data = render(project, '<h2 id="a">Part</h2><p><a href="#a">Link</a></p>')
+
+    def strip(pdf: pikepdf.Pdf) -> None:
+        del pdf.Root.Outlines
+        del pdf.Root.ViewerPreferences
+        del pdf.pages[0].obj.Tabs
+        for annotation in pdf.pages[0].Annots:
+            del annotation.StructParent
+
+    problems = verify_pdf(edit(data, strip), ua(families))
+    assert problems == [
+        "viewers are not told to show the title (/DisplayDocTitle)",
+        "no bookmarks (/Outlines)",
+        "page 1: has annotations but no structure tab order (/Tabs /S)",
+        "page 1: a link is not tagged (/StructParent)",
+    ]
+
+
+def test_verify_paths_names_each_file_and_problem(project: Project, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(edit(render(project, "<p>x</p>"), lambda pdf: pdf.Root.__delitem__("/Lang")))
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf")
+    with pytest.raises(VerificationError) as caught:
+        verify_paths([bad, junk], project.fonts)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"{bad}: no document language (/Lang)"
+    assert lines[1].startswith(f"{junk}: not a readable PDF")

@@ -195,11 +195,12 @@ def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None
 
     def done(result: _Result) -> None:
         results[result.name] = result
-        pages = result.pdfs[0][1]
-        report(f"rendered {result.name} ({pages} pages) in {result.seconds:.2f} s")
+        pages, size = result.pdfs[0][1], sum(len(data) for data, _ in result.pdfs)
+        report(f"rendered {result.name}: {pages} pages, {size / 1024:.1f} KiB in {result.seconds:.2f} s")
 
     if workers <= 1 or len(ordered) <= 1:
         for job in ordered:
+            report(f"rendering {job.document.name}")
             done(_render_job(job))
         return results
 
@@ -212,7 +213,10 @@ def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(workers, len(ordered)), mp_context=context) as pool:
-            futures = [pool.submit(_render_job, job) for job in ordered]
+            futures = []
+            for job in ordered:
+                report(f"rendering {job.document.name}")
+                futures.append(pool.submit(_render_job, job))
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -260,6 +264,10 @@ def build(
         d for d in the_plan.documents
         if force or any(cache.fresh(f.name, keys[d.name], project.dist) is None for f in d.files)
     ]
+
+    for document in the_plan.documents:
+        if document not in stale:
+            report(f"up to date {document.name}")
 
     print_dir = project.root / PRINT_DIR
     for document in the_plan.documents:

@@ -8,6 +8,7 @@ files and ``data:`` URLs.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,12 +17,32 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import UserError
 
+
+
+def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+    """``pydyf.PDF.page_references``, rebuilt only when a page has been added."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_mcsp_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_mcsp_page_references"] = cached
+    return cached[1]
+
+
+# WeasyPrint 70 finds a page's PDF reference through pydyf's `PDF.page_references`,
+# which builds the tuple of every page's reference on each access, and tagging does
+# that once per tagged element: writing a tagged document costs O(pages²), most of the
+# time of a 1,000-page PDF/UA file. The same tuple, kept until a page is added, makes
+# it linear without changing a byte of the output.
+if isinstance(getattr(pydyf.PDF, "page_references", None), property):
+    pydyf.PDF.page_references = property(_cached_page_references)
 
 
 class RenderError(UserError):
@@ -82,6 +103,24 @@ class _Collect(logging.Handler):
         message = " ".join(record.getMessage().split())
         if not message.startswith(_BENIGN):
             self.messages.append(message)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off while a document is laid out.
+
+    Layout builds a large tree of long-lived boxes; each automatic collection would
+    rescan all of it, which makes long documents slower per page the longer they get.
+    The boxes are freed together once the document is written, so the pause costs
+    no memory that would otherwise have been returned.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -154,7 +193,7 @@ def render_pdfs(
     """
     declared = _DeclaredFonts()
     results = []
-    with _engine_problems() as problems:
+    with _engine_problems() as problems, _collector_paused():
         try:
             html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             document = html_document.render(font_config=declared)

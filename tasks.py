@@ -91,3 +91,9 @@ def clean(c: Context) -> None:
 def test(c: Context, args: str = "") -> None:
     """Run the test suite with pytest."""
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task(help={"quick": "Fewer runs and a shorter long history, for a quick look (figures are noisier)."})
+def bench(c: Context, quick: bool = False) -> None:
+    """Benchmark the build against plain WeasyPrint and write docs/performance.md."""
+    c.run(f"{sys.executable} {ROOT / 'benchmarks' / 'bench.py'}{' --quick' if quick else ''}", pty=False)

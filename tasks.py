@@ -80,6 +80,19 @@ def verify(c: Context, paths: list[str] | None = None) -> None:
     print(f"{len(checked)} PDF files verified, no violations")
 
 
+#: The history's chapters pictured in docs/images/ and shown in the README.
+PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
+
+
+@task
+def images(c: Context) -> None:
+    """Picture the history's chart and index pages as PNG files in docs/images/ (builds the history first)."""
+    built = _run(mcsp_reports.build, PROJECT, years=(), history=True)
+    history = next(b.path for b in built if b.file.edition == "standard")
+    for path in mcsp_reports.chapter_images(history, PICTURED, ROOT / "docs" / "images"):
+        print(path.relative_to(ROOT))
+
+
 @task
 def clean(c: Context) -> None:
     """Delete dist/ and build/."""

@@ -112,7 +112,7 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
             landed.setdefault(heading, number)
     contents = words(reader.pages[1].extract_text()).removeprefix("Contents ")
     entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
-    assert len(entries) == 6, contents
+    assert len(entries) == 9, contents
     for label, printed in entries:
         heading = label.replace(" (incomplete record)", "").strip()
         assert landed[heading] == int(printed), (heading, landed)
@@ -132,7 +132,8 @@ def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:
 def test_bookmarks_name_each_chapter_and_year(dist: Path) -> None:
     outline = [item.title for item in pypdf.PdfReader(dist / HISTORY).outline if not isinstance(item, list)]
     assert outline == ["Contents", "About the partnership",
-                       *[f"Notable achievements {y.replace('-', '/')}" for y in YEARS], "Timeline"]
+                       *[f"Notable achievements {y.replace('-', '/')}" for y in YEARS],
+                       "Themes across the years", "Timeline", "Index of themes", "Index of organisations"]
     annual = pypdf.PdfReader(dist / ANNUAL[-1]).outline
     assert [item.title for item in annual if not isinstance(item, list)] == [
         "About the partnership", "Notable achievements 2018/19"]

@@ -10,15 +10,19 @@ from .plan import Document, PdfFile, Plan, plan
 
 __all__ = [
     "Built", "ContentError", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
-    "build", "check", "clean", "load_content", "plan", "summarise", "verify_paths",
+    "build", "chapter_images", "check", "clean", "load_content", "plan", "summarise", "verify_paths",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # verify imports pikepdf, which costs a tenth of a second: load it only when asked,
-    # so that commands which verify nothing (check, an up-to-date build) stay quick.
+    # verify and preview import pikepdf and PDFium, which cost a tenth of a second: load
+    # them only when asked, so that check and an up-to-date build stay quick.
     if name == "verify_paths":
         from .verify import verify_paths
 
         return verify_paths
+    if name == "chapter_images":
+        from .preview import chapter_images
+
+        return chapter_images
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

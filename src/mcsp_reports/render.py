@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import insights
 from .model import Content, YearReport
 
 
@@ -81,10 +82,22 @@ def render_history(
     env: jinja2.Environment, content: Content, stylesheets: Sequence[str],
     medium: str = "print", downloads: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """The HTML of the consolidated history, all years in one document (see :func:`render_year`)."""
+    """The HTML of the consolidated history, all years in one document (see :func:`render_year`).
+
+    Besides the years it holds the chart of themes across the years, the timeline and
+    the indexes of themes and organisations, all computed from the content.
+    """
+    charts = {
+        "chart": insights.data_url(insights.chart_svg(env, content)),
+        "summary": insights.chart_summary(content),
+        "rows": insights.theme_counts(content),
+        "totals": insights.year_totals(content),
+    }
     return env.get_template("history.html.j2").render(
         content=content, partnership=content.partnership,
         page=history_page(content), stylesheets=stylesheets, medium=medium, downloads=downloads,
+        insights=charts, theme_index=insights.theme_index(content),
+        organisation_index=insights.organisation_index(content),
     )
 
 

@@ -1,0 +1,106 @@
+"""What the history shows across the years: indexes of themes and organisations, and charts.
+
+Everything is computed from the content at build time; nothing is kept by hand. The
+chart is drawn as SVG from a template (WeasyPrint runs no JavaScript, and a dot per
+achievement needs no plotting library), with a one-sentence text alternative and the
+same numbers as a real table beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+import jinja2
+
+from .model import Achievement, Content, Organisation, Theme, YearReport
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One term of an index and the achievements it leads to, in year order."""
+
+    id: str
+    name: str
+    references: tuple[tuple[YearReport, Achievement], ...]
+
+
+@dataclass(frozen=True)
+class ThemeCounts:
+    """How many achievements of each year carry one theme."""
+
+    theme: Theme
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        """Achievements carrying the theme across all years."""
+        return sum(self.counts)
+
+
+def _index(content: Content, terms: tuple[Theme, ...] | tuple[Organisation, ...], attribute: str) -> list[IndexEntry]:
+    entries = []
+    for term in terms:
+        references = tuple(
+            (year, achievement)
+            for year in content.years for achievement in year.achievements
+            if term in getattr(achievement, attribute)
+        )
+        if references:
+            entries.append(IndexEntry(term.id, term.name, references))
+    return sorted(entries, key=lambda e: e.name.casefold().removeprefix("the "))
+
+
+def theme_index(content: Content) -> list[IndexEntry]:
+    """Every theme that some achievement carries, alphabetically, with those achievements."""
+    return _index(content, content.partnership.themes, "themes")
+
+
+def organisation_index(content: Content) -> list[IndexEntry]:
+    """Every organisation an achievement names, alphabetically ("The" ignored), with those achievements."""
+    return _index(content, content.partnership.organisations, "organisations")
+
+
+def theme_counts(content: Content) -> list[ThemeCounts]:
+    """For each theme in use, in vocabulary order, its number of achievements in each year."""
+    rows = [
+        ThemeCounts(theme, tuple(sum(theme in a.themes for a in y.achievements) for y in content.years))
+        for theme in content.partnership.themes
+    ]
+    return [row for row in rows if row.total]
+
+
+def year_totals(content: Content) -> tuple[int, ...]:
+    """The number of achievements recorded for each year."""
+    return tuple(len(y.achievements) for y in content.years)
+
+
+def chart_summary(content: Content) -> str:
+    """A one-sentence text alternative for the chart, stated from the data."""
+    rows = theme_counts(content)
+    most = max(row.total for row in rows)
+    leaders = [row.theme.name for row in rows if row.total == most]
+    leader_text = " and ".join(name.lower() for name in leaders)
+    years_active = max(sum(1 for c in row.counts if c) for row in rows if row.total == most)
+    incomplete = [y.title for y in content.years if y.incomplete]
+    caveat = f"; {', '.join(incomplete)} is an incomplete record" if incomplete else ""
+    return (
+        f"Dot chart of the {sum(year_totals(content))} achievements recorded from {content.years[0].title} "
+        f"to {content.years[-1].title}, by theme and year: {leader_text} "
+        f"{'leads' if len(leaders) == 1 else 'lead'} with {most}, spread over {years_active} years, "
+        f"while each other theme has between {min(r.total for r in rows)} and "
+        f"{max((r.total for r in rows if r.total < most), default=most)}{caveat}."
+    )
+
+
+def chart_svg(env: jinja2.Environment, content: Content) -> str:
+    """The dot chart of achievements per theme per year, as an SVG document."""
+    return env.get_template("charts/themes-by-year.svg.j2").render(
+        years=content.years, rows=theme_counts(content), totals=year_totals(content),
+        title=f"Achievements by theme and year, {content.years[0].title} to {content.years[-1].title}",
+    )
+
+
+def data_url(svg: str) -> str:
+    """An SVG document as a ``data:`` URL, so the chart travels inside the HTML."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -1,0 +1,57 @@
+"""Pictures of PDF pages: thumbnails for the index, and the page images shown in docs/.
+
+Pages are rasterised with PDFium (pypdfium2) from the finished PDF, so a picture shows
+exactly what a reader gets; PNG bytes depend only on the PDF and the library versions.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+
+
+def page_png(pdf: bytes, index: int, width: int) -> bytes:
+    """Page ``index`` (0-based) of ``pdf`` as a PNG ``width`` pixels wide."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[index]
+        scale = width / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        page.close()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def bookmark_pages(pdf: bytes) -> dict[str, int]:
+    """The 0-based page of each top-level bookmark, by its title."""
+    with pikepdf.open(io.BytesIO(pdf)) as document, document.open_outline() as outline:
+        pages = {page.objgen: number for number, page in enumerate(document.pages)}
+        found = {}
+        for item in outline.root:
+            destination = item.destination
+            if isinstance(destination, pikepdf.Array) and len(destination):
+                found[item.title] = pages[destination[0].objgen]
+        return found
+
+
+def chapter_images(pdf: Path, chapters: Sequence[str], out: Path, width: int = 900) -> list[Path]:
+    """Write the first page of each named chapter of ``pdf`` to ``out/<chapter>.png``."""
+    data = pdf.read_bytes()
+    pages = bookmark_pages(data)
+    missing = [c for c in chapters if c not in pages]
+    if missing:
+        raise KeyError(f"{pdf.name} has no bookmark {', '.join(missing)}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter in chapters:
+        path = out / f"{pdf.stem}-{chapter.lower().replace(' ', '-')}.png"
+        path.write_bytes(page_png(data, pages[chapter], width))
+        written.append(path)
+    return written

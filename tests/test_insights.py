@@ -1,0 +1,165 @@
+"""Insights across the years: the chart's numbers, the indexes' page numbers and the timeline."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+import yaml
+
+from mcsp_reports import load_content
+from mcsp_reports.insights import chart_summary, organisation_index, theme_counts, theme_index
+
+HISTORY = "mcsp-history.pdf"
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def raw_counts(reports: Path) -> dict[str, list[int]]:
+    """Counts straight from the YAML files, independently of the loader and model."""
+    years = sorted(p for p in reports.glob("*.yaml") if p.name != "partnership.yaml")
+    counts: dict[str, list[int]] = {}
+    for index, path in enumerate(years):
+        for achievement in yaml.safe_load(path.read_text(encoding="utf-8"))["achievements"]:
+            for theme in achievement["themes"]:
+                counts.setdefault(theme, [0] * len(years))[index] += 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def pages(built: dict) -> list[str]:
+    return [words(page.extract_text()) for page in pypdf.PdfReader(built["project"].dist / HISTORY).pages]
+
+
+@pytest.fixture(scope="module")
+def heading_pages(built: dict) -> dict[str, int]:
+    """Page (1-based) on which each achievement title is drawn at its heading size."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(pypdf.PdfReader(built["project"].dist / HISTORY).pages, start=1):
+        parts: list[str] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if round(size * abs(tm[3] or 1) * abs(cm[3] or 1), 1) == 11.5:  # the h4 size in theme.css
+                parts.append(text)
+
+        page.extract_text(visitor_text=visit)
+        text = words(" ".join(parts))
+        content = load_content(built["project"].reports)
+        for year in content.years:
+            for achievement in year.achievements:
+                if achievement.title in text:
+                    found.setdefault(achievement.title, number)
+    return found
+
+
+def test_chart_counts_equal_the_yaml(built: dict) -> None:
+    content = load_content(built["project"].reports)
+    computed = {row.theme.id: list(row.counts) for row in theme_counts(content)}
+    assert computed == raw_counts(built["project"].reports)
+
+
+def test_the_data_table_in_the_pdf_has_the_yaml_counts(built: dict, pages: list[str]) -> None:
+    content = load_content(built["project"].reports)
+    raw = raw_counts(built["project"].reports)
+    chapter = next(p for p in pages if "Achievements by theme and year Theme" in p)
+    table = chapter[chapter.index("Achievements by theme and year Theme"):]
+    names = {t.id: t.name for t in content.partnership.themes}
+    for theme_id, counts in raw.items():
+        row = re.search(re.escape(names[theme_id]) + r"((?: \d+){5})", table)
+        assert row, names[theme_id]
+        assert [int(n) for n in row[1].split()] == [*counts, sum(counts)], names[theme_id]
+    totals = re.search(r"All achievements((?: \d+){5})", table)[1].split()
+    assert [int(n) for n in totals] == [len(y.achievements) for y in content.years] + [16]
+
+
+def test_the_chart_is_a_figure_with_its_summary_as_alt_text(built: dict) -> None:
+    content = load_content(built["project"].reports)
+    with pikepdf.open(built["project"].dist / HISTORY) as pdf:
+        alts = [str(o.Alt) for o in pdf.objects
+                if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure" and "/Alt" in o]
+    assert alts == [chart_summary(content)]
+    assert chart_summary(content) == (
+        "Dot chart of the 16 achievements recorded from 2015/16 to 2018/19, by theme and year: "
+        "partnership and governance leads with 4, spread over 3 years, while each other theme has "
+        "between 1 and 2; 2015/16 is an incomplete record.")
+
+
+def index_section(pages: list[str], title: str, last: str | None) -> str:
+    """The text of one index, from its heading to the next index (or the end)."""
+    text = " ".join(pages)
+    text = text[text.index(f"{title} Every"):]
+    return text[: text.index(f"{last} Every")] if last else text
+
+
+def numbers_for(section: str, key: str) -> list[int]:
+    """The page numbers printed after each occurrence of ``key`` (after its leader dots)."""
+    return [int(m[1]) for m in re.finditer(re.escape(key) + r"[ .]*?\.{3,}[ .]*?(\d+)", section)]
+
+
+def test_every_theme_is_indexed_with_the_pages_its_achievements_land_on(
+    built: dict, pages: list[str], heading_pages: dict[str, int]
+) -> None:
+    content = load_content(built["project"].reports)
+    entries = theme_index(content)
+    assert {e.id for e in entries} == set(raw_counts(built["project"].reports))
+    section = index_section(pages, "Index of themes", "Index of organisations")
+    for entry in entries:
+        for year, achievement in entry.references:
+            key = f"{achievement.title} ({year.title})"
+            times = sum(achievement in [a for _, a in e.references] for e in entries)
+            assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
+
+
+def test_every_organisation_is_indexed_with_the_pages_its_achievements_land_on(
+    built: dict, pages: list[str], heading_pages: dict[str, int]
+) -> None:
+    content = load_content(built["project"].reports)
+    named = {o for y in content.years for a in y.achievements for o in a.organisations}
+    entries = organisation_index(content)
+    assert {e.id for e in entries} == {o.id for o in named}
+    assert [e.name for e in entries][:3] == [
+        "The Government", "Liverpool John Moores University", "Merseyside Chambers of Commerce"]
+    section = index_section(pages, "Index of organisations", None)
+    for entry in entries:
+        for year, achievement in entry.references:
+            key = f"{achievement.title} ({year.title})"
+            times = sum(achievement in [a for _, a in e.references] for e in entries)
+            assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
+
+
+def test_the_timeline_lists_every_dated_achievement_in_order_with_its_page(
+    built: dict, pages: list[str], heading_pages: dict[str, int]
+) -> None:
+    content = load_content(built["project"].reports)
+    timeline = next(p for p in pages if "Timeline 2012 " in p)
+    dated = sorted((a for y in content.years for a in y.achievements if a.date), key=lambda a: a.date.sort_key())
+    positions = []
+    for achievement in dated:
+        found = re.search(re.escape(achievement.date.label) + " " + re.escape(achievement.milestone)
+                          + r" \(\d{4}/\d{2}\), page (\d+)", timeline)
+        assert found, achievement.milestone
+        assert int(found[1]) == heading_pages[achievement.title]
+        positions.append(found.start())
+    assert positions == sorted(positions) and len(positions) == 3
+
+
+def test_the_indexes_link_to_their_achievements(built: dict) -> None:
+    with pikepdf.open(built["project"].dist / HISTORY) as pdf:
+        names = pdf.Root.Names.Dests.Names
+        destinations = {str(names[i]) for i in range(0, len(names), 2)}
+        linked = set()
+        for page in pdf.pages:
+            for annotation in page.get("/Annots", []):
+                dest = annotation.get("/A", {}).get("/D") or annotation.get("/Dest")
+                if dest is not None and not isinstance(dest, pikepdf.Array):
+                    linked.add(str(dest))
+    content = load_content(built["project"].reports)
+    ids = {a.id for y in content.years for a in y.achievements}
+    assert ids <= destinations
+    assert ids <= linked

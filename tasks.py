@@ -80,6 +80,31 @@ def verify(c: Context, paths: list[str] | None = None) -> None:
     print(f"{len(checked)} PDF files verified, no violations")
 
 
+@task(help={"port": "Port on 127.0.0.1 to serve on (default 8000; 0 picks a free one)."})
+def serve(c: Context, port: int = 8000) -> None:
+    """Preview the HTML of every report on 127.0.0.1, re-rendered and reloaded as you edit."""
+    server = _run(mcsp_reports.PreviewServer, PROJECT, port, report=lambda m: print(m, flush=True))
+    server.start()
+    print(f"previewing on {server.url} (Ctrl-C to stop)", flush=True)
+    server.run_until_interrupted()
+
+
+@task(name="dist")
+def dist(c: Context) -> None:
+    """Bring dist/ up to date, then pack it into one reproducible zip in build/."""
+    built = _run(mcsp_reports.build, PROJECT, report=_progress)
+    path = _run(mcsp_reports.pack, PROJECT, mcsp_reports.load_content(PROJECT.reports))
+    print(f"{path.relative_to(ROOT)}: {len(built)} PDF files and their web pages, {path.stat().st_size / 1024:.0f} KiB")
+
+
+@task(name="new-year", positional=["label"],
+      help={"label": "The new reporting year, e.g. 2019-20; it must follow the latest year in reports/."})
+def new_year(c: Context, label: str) -> None:
+    """Start a new reporting year: write reports/LABEL.yaml from a template with placeholders to fill in."""
+    path = _run(mcsp_reports.new_year, PROJECT, label)
+    print(f"wrote {path.relative_to(ROOT)}: fill in its [[placeholders]], then run `invoke check`")
+
+
 #: The history's chapters pictured in docs/images/ and shown in the README.
 PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
 

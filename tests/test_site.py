@@ -7,7 +7,6 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -98,42 +97,19 @@ def test_the_skip_link_is_the_first_stop_and_visibly_focused(site: str, browser:
     assert target == "#main"
 
 
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[str] = []
-        self._in_li = False
-        self._text = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li":
-            self._in_li, self._text = True, ""
-        if tag == "a" and self._in_li:
-            self._text += f"[{dict(attrs)['href']}]"
-
-    def handle_data(self, data: str) -> None:
-        if self._in_li:
-            self._text += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "li":
-            self.items.append(" ".join(self._text.split()))
-            self._in_li = False
-
-
-def test_index_lists_every_page_and_pdf_with_its_real_pages_and_size(built: dict) -> None:
+def test_index_lists_every_page_and_pdf_with_thumbnail_pages_and_size(built: dict) -> None:
     dist = built["project"].dist
-    parser = Links()
-    parser.feed((dist / "index.html").read_text(encoding="utf-8"))
-    listed = {}
-    for item in parser.items:
-        found = re.match(r"\[([^\]]+\.pdf)\].*\((\d+) pages?, ([\d.]+) KB\)", item)
-        if found:
-            listed[found[1]] = (int(found[2]), found[3])
+    index = (dist / "index.html").read_text(encoding="utf-8")
+    listed = {
+        m[2]: (m[1], int(m[3]), m[4])
+        for m in re.finditer(r'<img class="thumbnail" src="([^"]+)" alt="" width="75">\s*<span><a href="([^"]+\.pdf)">'
+                             r'[^<]+</a>\s*<span class="file-facts">\((\d+) pages?, ([\d.]+) KB\)</span>', index)
+    }
     pdfs = sorted(p.name for p in dist.glob("*.pdf"))
     assert sorted(listed) == pdfs
-    for name, (pages, size) in listed.items():
+    for name, (thumbnail, pages, size) in listed.items():
         assert pages == len(pypdf.PdfReader(dist / name).pages), name
         assert size == f"{(dist / name).stat().st_size / 1000:.1f}", name
-    pages = {re.match(r"\[([^\]]+)\]", i)[1] for i in parser.items if "web page" in i}
+        assert (dist / thumbnail).read_bytes().startswith(b"\x89PNG"), thumbnail
+    pages = set(re.findall(r'<a href="([^"#]+\.html)">Read', index))
     assert pages == {n for n in html_pages(built) if n != "index.html"}

@@ -4,13 +4,15 @@ The package root is the public API; ``tasks.py`` uses nothing else.
 """
 
 from .build import Built, Project, build, check, clean, summarise
+from .bundle import pack
 from .errors import UserError
 from .load import ContentError, Problem, load_content
 from .plan import Document, PdfFile, Plan, plan
+from .scaffold import new_year
 
 __all__ = [
-    "Built", "ContentError", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
-    "build", "chapter_images", "check", "clean", "load_content", "plan", "summarise", "verify_paths",
+    "Built", "ContentError", "PreviewServer", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
+    "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack", "plan", "summarise", "verify_paths",
 ]
 
 
@@ -21,6 +23,10 @@ def __getattr__(name: str) -> object:
         from .verify import verify_paths
 
         return verify_paths
+    if name == "PreviewServer":
+        from .serve import PreviewServer
+
+        return PreviewServer
     if name == "chapter_images":
         from .preview import chapter_images
 

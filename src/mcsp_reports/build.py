@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 
@@ -293,22 +293,49 @@ def build(
                 cache.records[file.name] = Record(keys[document.name], digest(data), pages, len(data))
         cache.save(write_atomic)
 
+    rebuilt = {d.name for d in stale}
     if the_plan.complete:
         from .site import publish
 
-        publish(content, env, the_plan, cache.records, project.styles,
+        publish(content, env, the_plan, cache.records, project.styles, project.dist,
+                {f.name for d in stale for f in d.files},
                 lambda name, data: write_if_changed(project.dist / name, data))
 
-    rebuilt = {d.name for d in stale}
     return [
         Built(f, project.dist / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
         for d in the_plan.documents for f in d.files
     ]
 
 
+class LinkError(UserError):
+    """Generated HTML links to something that does not exist; one line per link."""
+
+
 def check(project: Project) -> Content:
-    """Validate the content without rendering anything; raise :class:`UserError` on problems."""
-    return load_content(project.reports)
+    """Validate the content, then every link and asset reference of every page it makes.
+
+    Renders the HTML (which is quick) but no PDF; raises :class:`UserError` listing
+    every problem.
+    """
+    from .links import check_documents
+    from .site import family, published_names, screen_page
+
+    content = load_content(project.reports)
+    the_plan = plan(content)
+    env = make_environment(project.templates)
+    documents = {
+        f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))
+        for d in the_plan.documents
+    }
+    for d in the_plan.documents:
+        if not d.name.endswith("-large-print"):
+            downloads = [(f.name, f.label) for s in family(the_plan, d) for f in s.files]
+            documents[f"dist/{d.name}.html"] = (screen_page(env, content, d, downloads), PurePosixPath("dist"))
+    published = [f"dist/{name}" for name in published_names(the_plan, project.styles)]
+    problems = check_documents(documents, published, project.root)
+    if problems:
+        raise LinkError("\n".join(problems))
+    return content
 
 
 def clean(project: Project) -> list[Path]:

@@ -57,6 +57,8 @@ MAX_TEXT = 2000
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# New year files are scaffolded with [[placeholders]]; none may reach a publication.
+_PLACEHOLDER = re.compile(r"\[\[[^\]]*\]\]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -185,6 +187,10 @@ class _Reader:
             return None
         if node.tag != _STR:
             self.problem(node, field, f"tags such as {node.tag.rsplit(':', 1)[-1]!r} are not allowed")
+            return None
+        placeholder = _PLACEHOLDER.search(node.value)
+        if placeholder:
+            self.problem(node, field, f"fill in the placeholder {placeholder[0]}")
             return None
         return node.value
 

@@ -1,25 +1,31 @@
-"""The HTML edition in ``dist/``: one web page per report, their assets, and ``index.html``.
+"""The rest of ``dist/``: the HTML edition, thumbnails, the index, the manifest and checksums.
 
 The pages come from the same templates as the PDFs, rendered for the screen: a skip
 link, landmarks, a screen stylesheet and links to the PDF files. ``index.html`` lists
-every report with its web page and each PDF edition's pages and size.
+every report with its web page and each PDF edition's thumbnail, pages and size;
+``manifest.json`` describes every file and ``SHA256SUMS`` lets anyone check them with
+``sha256sum -c SHA256SUMS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .cache import Record
+from .cache import Record, digest
 from .model import Content
-from .plan import Plan
+from .plan import Document, Plan
 from .render import render_history, render_index, render_year
 
 #: Stylesheets of the HTML edition, as linked from pages in ``dist/``.
 SCREEN_STYLESHEETS = ("assets/theme.css", "assets/screen.css")
+THUMBNAIL_WIDTH = 150
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Download:
     label: str
     pages: int
     size: int
+    thumbnail: str
 
     @property
     def size_label(self) -> str:
@@ -47,41 +54,104 @@ class Entry:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Published:
+    """One file of ``dist/`` as the manifest describes it."""
+
+    name: str
+    kind: str  # "pdf", "html", "thumbnail" or "asset"
+    year: str | None
+    title: str
+    pages: int | None
+    bytes: int
+    sha256: str
+
+
 def asset_files(styles: Path) -> dict[str, Path]:
     """The files the HTML edition needs, by their path under ``dist/``."""
     files = {f"assets/{name}": styles / name for name in ("theme.css", "screen.css")}
     for font in sorted((styles / "fonts").iterdir()):
-        files[f"assets/fonts/{font.name}"] = font
+        files[f"assets/fonts/{font.name}"] = font  # the licence travels with the fonts
     return files
+
+
+def _thumbnail_name(pdf_name: str) -> str:
+    return f"thumbnails/{pdf_name.removesuffix('.pdf')}.png"
+
+
+def family(plan: Plan, document: Document) -> list[Document]:
+    """A standard document and its large-print sibling, whose files one index entry lists."""
+    return [d for d in plan.documents if d.name in (document.name, f"{document.name}-large-print")]
+
+
+def screen_page(
+    env: jinja2.Environment, content: Content, document: Document, downloads: list[tuple[str, str]]
+) -> str:
+    """The HTML-edition page of a standard document, linking ``downloads`` (href, label)."""
+    if document.year is None:
+        return render_history(env, content, SCREEN_STYLESHEETS, "screen", downloads)
+    return render_year(env, content, content.year(document.year), SCREEN_STYLESHEETS, "screen", downloads)
+
+
+def published_names(plan: Plan, styles: Path) -> list[str]:
+    """Every file a full build publishes in ``dist/``, by its path there."""
+    names = [*asset_files(styles), "index.html", MANIFEST, CHECKSUMS]
+    for file in plan.files:
+        names += [file.name, _thumbnail_name(file.name)]
+    names += [f"{d.name}.html" for d in plan.documents if not d.name.endswith("-large-print")]
+    return names
 
 
 def publish(
     content: Content, env: jinja2.Environment, plan: Plan, records: Mapping[str, Record],
-    styles: Path, write: Callable[[str, bytes], None],
-) -> None:
-    """Write the HTML pages, their assets and the index with ``write(name, data)``.
+    styles: Path, dist: Path, rebuilt: Collection[str], write: Callable[[str, bytes], None],
+) -> list[Published]:
+    """Write everything in ``dist/`` but the PDFs with ``write(name, data)``; return the manifest.
 
-    ``records`` gives the pages and size of every PDF in the plan.
+    ``records`` gives the pages, size and digest of every PDF in the plan; a PDF's
+    thumbnail is drawn again only when the PDF is in ``rebuilt`` or has none yet.
     """
+    published: list[Published] = []
+
+    def put(name: str, kind: str, data: bytes, title: str, year: str | None = None) -> None:
+        write(name, data)
+        published.append(Published(name, kind, year, title, None, len(data), digest(data)))
+
     for name, path in asset_files(styles).items():
-        write(name, path.read_bytes())
+        put(name, "asset", path.read_bytes(), Path(name).name)
 
     entries = []
-    standard = [d for d in plan.documents if not d.name.endswith("-large-print")]
-    for document in standard:
-        siblings = [d for d in plan.documents if d.name in (document.name, f"{document.name}-large-print")]
-        files = tuple(
-            Download(f.name, f.label, records[f.name].pages, records[f.name].size)
-            for d in siblings for f in d.files
-        )
+    for document in (d for d in plan.documents if not d.name.endswith("-large-print")):
+        files = []
+        for sibling in family(plan, document):
+            for file in sibling.files:
+                record = records[file.name]
+                thumbnail = _thumbnail_name(file.name)
+                if file.name in rebuilt or not (dist / thumbnail).is_file():
+                    from .preview import page_png  # PDFium is loaded only when a picture is due
+
+                    write(thumbnail, page_png((dist / file.name).read_bytes(), 0, THUMBNAIL_WIDTH))
+                data = (dist / thumbnail).read_bytes()
+                published.append(Published(thumbnail, "thumbnail", document.year,
+                                           f"First page of {file.name}", None, len(data), digest(data)))
+                published.append(Published(file.name, "pdf", document.year, f"{sibling.title}: {file.label}",
+                                           record.pages, record.size, record.sha256))
+                files.append(Download(file.name, file.label, record.pages, record.size, thumbnail))
         downloads = [(f.href, f"{f.label}: {f.pages} pages, {f.size_label}") for f in files]
-        if document.year is None:
-            html = render_history(env, content, SCREEN_STYLESHEETS, "screen", downloads)
-            note = None
-        else:
-            year = content.year(document.year)
-            html = render_year(env, content, year, SCREEN_STYLESHEETS, "screen", downloads)
-            note = year.incomplete
-        write(f"{document.name}.html", html.encode())
-        entries.append(Entry(document.title, f"{document.name}.html", files, note))
-    write("index.html", render_index(env, content, SCREEN_STYLESHEETS, entries).encode())
+        html = screen_page(env, content, document, downloads)
+        note = content.year(document.year).incomplete if document.year else None
+        put(f"{document.name}.html", "html", html.encode(), f"{document.title} (web page)", document.year)
+        entries.append(Entry(document.title, f"{document.name}.html", tuple(files), note))
+    put("index.html", "html", render_index(env, content, SCREEN_STYLESHEETS, entries).encode(), "Reports and downloads")
+
+    published.sort(key=lambda p: p.name)
+    manifest = {
+        "partnership": content.partnership.name,
+        "period": f"{content.partnership.founded.iso}/{content.partnership.closed.iso}",
+        "files": [vars(p) for p in published],
+    }
+    manifest_data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    write(MANIFEST, manifest_data)
+    sums = [(p.sha256, p.name) for p in published] + [(digest(manifest_data), MANIFEST)]
+    write(CHECKSUMS, "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda s: s[1])).encode())
+    return published

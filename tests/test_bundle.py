@@ -1,0 +1,80 @@
+"""The distribution bundle: manifest, checksums that sha256sum accepts, and a reproducible zip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from mcsp_reports import Project, build, load_content, pack
+from mcsp_reports.build import BuildError
+
+from conftest import copy_project
+
+
+def test_manifest_describes_every_file_in_dist(built: dict) -> None:
+    dist = built["project"].dist
+    manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["partnership"] == "Merseyside Community Safety Partnership"
+    files = {entry["name"]: entry for entry in manifest["files"]}
+    on_disk = {str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file()}
+    assert set(files) == on_disk - {"manifest.json", "SHA256SUMS"}
+    for name, entry in files.items():
+        data = (dist / name).read_bytes()
+        assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+        if name.endswith(".pdf"):
+            assert entry["kind"] == "pdf" and entry["pages"] == len(pypdf.PdfReader(dist / name).pages)
+        assert entry["title"]
+    assert files["mcsp-annual-achievements-2017-18.pdf"]["year"] == "2017-18"
+    assert files["mcsp-history.pdf"]["year"] is None
+    assert {e["kind"] for e in files.values()} == {"pdf", "html", "thumbnail", "asset"}
+
+
+def test_sha256sum_accepts_the_checksums(built: dict) -> None:
+    result = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=built["project"].dist,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = [p for p in built["project"].dist.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
+    assert result.stdout.count(": OK") == len(files)
+
+
+def test_checksums_catch_a_changed_file(built: dict, tmp_path: Path) -> None:
+    copy = tmp_path / "dist"
+    shutil.copytree(built["project"].dist, copy)
+    (copy / "index.html").write_text("changed")
+    result = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=copy, capture_output=True, text=True)
+    assert result.returncode == 1 and "index.html: FAILED" in result.stdout
+
+
+def test_two_packs_give_the_same_zip_holding_all_of_dist(built: dict, tmp_path: Path) -> None:
+    project = built["project"]
+    content = load_content(project.reports)
+    first = pack(project, content).read_bytes()
+    path = pack(project, content)
+    assert path.name == "mcsp-2012-to-2019-06.zip" and path.read_bytes() == first
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {info.date_time for info in archive.infolist()} == {(2019, 6, 1, 0, 0, 0)}
+        inside = {n.removeprefix("mcsp-2012-to-2019-06/") for n in names}
+        assert inside == {str(p.relative_to(project.dist)) for p in project.dist.rglob("*") if p.is_file()}
+        assert archive.read("mcsp-2012-to-2019-06/mcsp-history.pdf") == (project.dist / "mcsp-history.pdf").read_bytes()
+
+    again = copy_project(tmp_path / "again")
+    build(again)
+    assert pack(again, content).read_bytes() == first  # a separate build packs to the same bytes
+
+
+def test_pack_refuses_an_incomplete_or_altered_dist(project: Project) -> None:
+    content = load_content(project.reports)
+    with pytest.raises(BuildError, match="manifest.json is missing"):
+        pack(project, content)
+    build(project, years=["2016-17"], history=False)
+    with pytest.raises(BuildError, match="manifest.json is missing"):
+        pack(project, content)

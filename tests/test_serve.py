@@ -1,0 +1,114 @@
+"""The live preview, driven for real: a server process, HTTP requests, edits on disk, a browser."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+
+PAGE = "mcsp-annual-achievements-2017-18.html"
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def until(check, timeout: float = 10.0) -> float:
+    """Poll ``check`` until it is true; return how long that took."""
+    start = time.perf_counter()
+    while not check():
+        if time.perf_counter() - start > timeout:
+            raise AssertionError("the preview did not change in time")
+        time.sleep(0.01)
+    return time.perf_counter() - start
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`invoke serve --port 0` in a throw-away copy of the project: (its URL, the copy)."""
+    copy_project(tmp_path)
+    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("previewing on http://127.0.0.1:"), line
+        yield line.split()[2], tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def text_of(url: str) -> str:
+    return fetch(url)[2].decode("utf-8")
+
+
+def test_edit_break_and_fix_a_year_while_previewing(server: tuple[str, Path]) -> None:
+    url, project = server
+    status, kind, body = fetch(url + PAGE)
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert b"Multi-agency offender management" in body and b"EventSource" in body
+
+    year = project / "reports" / "2017-18.yaml"
+    good = year.read_text(encoding="utf-8")
+    year.write_text(good.replace("Multi-agency offender management", "Offender management in partnership"),
+                    encoding="utf-8")
+    until(lambda: "Offender management in partnership" in text_of(url + PAGE))
+
+    year.write_text(good.replace("themes: [vawg]", "themes: [violence]"), encoding="utf-8")
+    until(lambda: fetch(url + PAGE)[0] == 500)
+    error_page = text_of(url + PAGE)
+    assert "reports/2017-18.yaml:" in error_page and "unknown theme &#x27;violence&#x27;" in error_page
+    assert "EventSource" in error_page  # it reloads itself once the file is fixed
+
+    year.write_text(good, encoding="utf-8")
+    until(lambda: fetch(url + PAGE)[0] == 200)
+    assert "Multi-agency offender management" in text_of(url + PAGE)
+
+
+def test_the_pdf_of_a_page_is_rendered_on_request(server: tuple[str, Path]) -> None:
+    url, _ = server
+    status, kind, body = fetch(url + PAGE.replace(".html", ".pdf"))
+    assert (status, kind) == (200, "application/pdf") and body.startswith(b"%PDF-1.7")
+    assert f'href="{PAGE.replace(".html", ".pdf")}"' in text_of(url + PAGE)
+
+
+def test_only_pages_and_styles_are_served(server: tuple[str, Path]) -> None:
+    url, _ = server
+    assert fetch(url + "assets/theme.css")[0] == 200
+    assert fetch(url + "assets/fonts/Lato-Regular.ttf")[1] in ("font/ttf", "application/x-font-ttf")
+    for path in ("assets/%2e%2e/tasks.py", "assets/..%2F..%2Ftasks.py", "tasks.py", "reports/2017-18.yaml",
+                 "assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "nothing.html"):
+        assert fetch(url + path)[0] == 404, path
+
+
+def test_an_open_page_reloads_itself_after_an_edit(server: tuple[str, Path]) -> None:
+    from test_site import CHROMIUM, FLAGS
+
+    from playwright.sync_api import sync_playwright
+
+    url, project = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        page = browser.new_page()
+        page.goto(url + PAGE)
+        year = project / "reports" / "2017-18.yaml"
+        year.write_text(year.read_text(encoding="utf-8").replace("The Red Umbrella Project", "Red Umbrella"),
+                        encoding="utf-8")
+        page.wait_for_function("document.body.innerText.includes('Red Umbrella\\n')", timeout=10_000)
+        assert page.locator("h4", has_text="Red Umbrella").count() == 1
+        browser.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -98,8 +97,17 @@ def index_section(pages: list[str], title: str, last: str | None) -> str:
 
 
 def numbers_for(section: str, key: str) -> list[int]:
-    """The page numbers printed after each occurrence of ``key`` (after its leader dots)."""
-    return [int(m[1]) for m in re.finditer(re.escape(key) + r"[ .]*?\.{3,}[ .]*?(\d+)", section)]
+    """The page numbers printed after each occurrence of ``key`` ("…, page 7")."""
+    return [int(m[1]) for m in re.finditer(re.escape(key) + r", page (\d+)", section)]
+
+
+def assert_pages(entries: list, section: str, heading_pages: dict[str, int]) -> None:
+    """Each reference of each entry is printed with the page its achievement's heading is on."""
+    for entry in entries:
+        for year, achievement in entry.references:
+            key = f"{achievement.title} ({year.title})"
+            times = sum(achievement in [a for _, a in e.references] for e in entries)
+            assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
 
 
 def test_every_theme_is_indexed_with_the_pages_its_achievements_land_on(
@@ -109,11 +117,7 @@ def test_every_theme_is_indexed_with_the_pages_its_achievements_land_on(
     entries = theme_index(content)
     assert {e.id for e in entries} == set(raw_counts(built["project"].reports))
     section = index_section(pages, "Index of themes", "Index of organisations")
-    for entry in entries:
-        for year, achievement in entry.references:
-            key = f"{achievement.title} ({year.title})"
-            times = sum(achievement in [a for _, a in e.references] for e in entries)
-            assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
+    assert_pages(entries, section, heading_pages)
 
 
 def test_every_organisation_is_indexed_with_the_pages_its_achievements_land_on(
@@ -126,11 +130,7 @@ def test_every_organisation_is_indexed_with_the_pages_its_achievements_land_on(
     assert [e.name for e in entries][:3] == [
         "The Government", "Liverpool John Moores University", "Merseyside Chambers of Commerce"]
     section = index_section(pages, "Index of organisations", None)
-    for entry in entries:
-        for year, achievement in entry.references:
-            key = f"{achievement.title} ({year.title})"
-            times = sum(achievement in [a for _, a in e.references] for e in entries)
-            assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
+    assert_pages(entries, section, heading_pages)
 
 
 def test_the_timeline_lists_every_dated_achievement_in_order_with_its_page(

@@ -180,7 +180,7 @@ def _render_job(job: _Job) -> _Result:
     fetcher = ProjectFetcher(job.roots, job.files)
     pdfs = render_pdfs(job.html, job.base_url, fetcher, job.document.name, editions)
     problems = []
-    for file, pdf in zip(job.document.files, pdfs):
+    for file, pdf in zip(job.document.files, pdfs, strict=True):
         expect = Expectation(job.families, "3A" if file.variant == ARCHIVAL else None, file.sources)
         problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
     if problems:
@@ -288,7 +288,7 @@ def build(
         rendered = _render_all(
             [_Job(d, html[d.name], **job_template) for d in stale], jobs or os.cpu_count() or 1, report)
         for document in stale:
-            for file, (data, pages) in zip(document.files, rendered[document.name].pdfs):
+            for file, (data, pages) in zip(document.files, rendered[document.name].pdfs, strict=True):
                 write_atomic(project.dist / file.name, data)
                 cache.records[file.name] = Record(keys[document.name], digest(data), pages, len(data))
         cache.save(write_atomic)

@@ -253,7 +253,7 @@ def build(
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, years, history, links)
 
-    env = make_environment(project.templates)
+    env = make_environment(project.templates, project.build / "templates")
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
     sources = {name: (project.reports / name).read_bytes()
                for name in sorted({n for f in the_plan.files for n in f.sources})}

@@ -265,13 +265,11 @@ def build(
         if force or any(cache.fresh(f.name, keys[d.name], project.dist) is None for f in d.files)
     ]
 
-    for document in the_plan.documents:
-        if document not in stale:
-            report(f"up to date {document.name}")
-
     print_dir = project.root / PRINT_DIR
     for document in the_plan.documents:
         write_if_changed(print_dir / document.html_name, html[document.name].encode())
+        if document not in stale:
+            report(f"up to date {document.name}")
 
     if stale:
         from .verify import shipped_families
@@ -318,7 +316,7 @@ def check(project: Project) -> Content:
     every problem.
     """
     from .links import check_documents
-    from .site import family, published_names, screen_page
+    from .site import published_names, screen_page
 
     content = load_content(project.reports)
     the_plan = plan(content)
@@ -327,10 +325,10 @@ def check(project: Project) -> Content:
         f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))
         for d in the_plan.documents
     }
-    for d in the_plan.documents:
-        if not d.name.endswith("-large-print"):
-            downloads = [(f.name, f.label) for s in family(the_plan, d) for f in s.files]
-            documents[f"dist/{d.name}.html"] = (screen_page(env, content, d, downloads), PurePosixPath("dist"))
+    for report in the_plan.reports:
+        downloads = [(f.name, f.label) for d in report for f in d.files]
+        page = screen_page(env, content, report[0], downloads)
+        documents[f"dist/{report[0].name}.html"] = (page, PurePosixPath("dist"))
     published = [f"dist/{name}" for name in published_names(the_plan, project.styles)]
     problems = check_documents(documents, published, project.root)
     if problems:

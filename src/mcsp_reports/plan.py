@@ -68,10 +68,19 @@ class Document:
 
 @dataclass(frozen=True)
 class Plan:
-    """The documents to build, longest first, and whether the full set was asked for."""
+    """The reports to build, the history first, and whether the full set was asked for.
 
-    documents: tuple[Document, ...]
+    Each report is its standard document followed by its large-print document: one
+    entry of the index, one web page.
+    """
+
+    reports: tuple[tuple[Document, ...], ...]
     complete: bool
+
+    @property
+    def documents(self) -> list[Document]:
+        """Every document of the plan, each report's standard one first."""
+        return [d for report in self.reports for d in report]
 
     @property
     def files(self) -> list[PdfFile]:
@@ -79,10 +88,10 @@ class Plan:
         return [f for d in self.documents for f in d.files]
 
 
-def _documents(
+def _report(
     content: Content, prefix: str, kind: str, title: str, year: YearReport | None,
     stylesheets: tuple[str, ...],
-) -> list[Document]:
+) -> tuple[Document, ...]:
     base = f"{prefix}-history" if year is None else f"{prefix}-annual-achievements-{year.label}"
     # Sorted: the PDF's name tree of embedded files must list them in key order.
     sources = tuple(sorted((PARTNERSHIP_FILE, *(f"{y.label}.yaml" for y in content.years)) if year is None
@@ -94,7 +103,7 @@ def _documents(
     large = Document(f"{base}-large-print", kind, year and year.label, f"{title} (large print)",
                      (*stylesheets, LARGE_PRINT_STYLESHEET),
                      (PdfFile(f"{base}-large-print.pdf", "large-print", ACCESSIBLE),))
-    return [standard, large]
+    return (standard, large)
 
 
 def plan(
@@ -113,10 +122,10 @@ def plan(
         raise PlanError(f"no report for year {', '.join(unknown)}; years in reports/: {', '.join(known)}")
     prefix = content.partnership.short_name.lower()
     sheets = (*PRINT_STYLESHEETS, *stylesheets)
-    documents = []
+    reports = []
     if history:
-        documents += _documents(content, prefix, "history", "History of the partnership", None, sheets)
+        reports.append(_report(content, prefix, "history", "History of the partnership", None, sheets))
     for label in wanted:
         year = content.year(label)
-        documents += _documents(content, prefix, "annual", f"Notable achievements {year.title}", year, sheets)
-    return Plan(tuple(documents), complete=history and years is None)
+        reports.append(_report(content, prefix, "annual", f"Notable achievements {year.title}", year, sheets))
+    return Plan(tuple(reports), complete=history and years is None)

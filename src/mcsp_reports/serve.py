@@ -81,16 +81,14 @@ class Preview:
             content = load_content(self.project.reports)
             the_plan = plan(content)
             env = make_environment(self.project.templates)
-            for document in the_plan.documents:
-                if document.name.endswith("-large-print"):
-                    continue
+            for document in (report[0] for report in the_plan.reports):
                 downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)")]
                 state.pages[f"{document.name}.html"] = screen_page(env, content, document, downloads)
                 state.documents[f"{document.name}.pdf"] = document
             state.pages["index.html"] = env.get_template("preview.html.j2").render(
                 partnership=content.partnership, content=content, medium="screen", downloads=(),
                 stylesheets=("assets/theme.css", "assets/screen.css"),
-                documents=[d for d in the_plan.documents if f"{d.name}.html" in state.pages],
+                documents=[report[0] for report in the_plan.reports],
                 page={"title": f"Preview: {content.partnership.name}", "description": "Live preview",
                       "keywords": ()})
             state.content = content

@@ -79,11 +79,6 @@ def _thumbnail_name(pdf_name: str) -> str:
     return f"thumbnails/{pdf_name.removesuffix('.pdf')}.png"
 
 
-def family(plan: Plan, document: Document) -> list[Document]:
-    """A standard document and its large-print sibling, whose files one index entry lists."""
-    return [d for d in plan.documents if d.name in (document.name, f"{document.name}-large-print")]
-
-
 def screen_page(
     env: jinja2.Environment, content: Content, document: Document, downloads: list[tuple[str, str]]
 ) -> str:
@@ -98,7 +93,7 @@ def published_names(plan: Plan, styles: Path) -> list[str]:
     names = [*asset_files(styles), "index.html", MANIFEST, CHECKSUMS]
     for file in plan.files:
         names += [file.name, _thumbnail_name(file.name)]
-    names += [f"{d.name}.html" for d in plan.documents if not d.name.endswith("-large-print")]
+    names += [f"{report[0].name}.html" for report in plan.reports]
     return names
 
 
@@ -121,9 +116,10 @@ def publish(
         put(name, "asset", path.read_bytes(), Path(name).name)
 
     entries = []
-    for document in (d for d in plan.documents if not d.name.endswith("-large-print")):
+    for report in plan.reports:
+        document = report[0]
         files = []
-        for sibling in family(plan, document):
+        for sibling in report:
             for file in sibling.files:
                 record = records[file.name]
                 thumbnail = _thumbnail_name(file.name)

@@ -93,7 +93,7 @@ def serve(c: Context, port: int = 8000) -> None:
 def dist(c: Context) -> None:
     """Bring dist/ up to date, then pack it into one reproducible zip in build/."""
     built = _run(mcsp_reports.build, PROJECT, report=_progress)
-    path = _run(mcsp_reports.pack, PROJECT, mcsp_reports.load_content(PROJECT.reports))
+    path = _run(mcsp_reports.pack, PROJECT)
     print(f"{path.relative_to(ROOT)}: {len(built)} PDF files and their web pages, {path.stat().st_size / 1024:.0f} KiB")
 
 
@@ -105,16 +105,10 @@ def new_year(c: Context, label: str) -> None:
     print(f"wrote {path.relative_to(ROOT)}: fill in its [[placeholders]], then run `invoke check`")
 
 
-#: The history's chapters pictured in docs/images/ and shown in the README.
-PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
-
-
 @task
 def images(c: Context) -> None:
     """Picture the history's chart and index pages as PNG files in docs/images/ (builds the history first)."""
-    built = _run(mcsp_reports.build, PROJECT, years=(), history=True)
-    history = next(b.path for b in built if b.file.edition == "standard")
-    for path in mcsp_reports.chapter_images(history, PICTURED, ROOT / "docs" / "images"):
+    for path in _run(mcsp_reports.picture_history, PROJECT, ROOT / "docs" / "images"):
         print(path.relative_to(ROOT))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from mcsp_reports import Project, build, load_content, pack
+from mcsp_reports import Project, build, pack
 from mcsp_reports.build import BuildError
 
 from conftest import copy_project
@@ -54,9 +54,8 @@ def test_checksums_catch_a_changed_file(built: dict, tmp_path: Path) -> None:
 
 def test_two_packs_give_the_same_zip_holding_all_of_dist(built: dict, tmp_path: Path) -> None:
     project = built["project"]
-    content = load_content(project.reports)
-    first = pack(project, content).read_bytes()
-    path = pack(project, content)
+    first = pack(project).read_bytes()
+    path = pack(project)
     assert path.name == "mcsp-2012-to-2019-06.zip" and path.read_bytes() == first
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
@@ -68,13 +67,12 @@ def test_two_packs_give_the_same_zip_holding_all_of_dist(built: dict, tmp_path: 
 
     again = copy_project(tmp_path / "again")
     build(again)
-    assert pack(again, content).read_bytes() == first  # a separate build packs to the same bytes
+    assert pack(again).read_bytes() == first  # a separate build packs to the same bytes
 
 
 def test_pack_refuses_an_incomplete_or_altered_dist(project: Project) -> None:
-    content = load_content(project.reports)
     with pytest.raises(BuildError, match="manifest.json is missing"):
-        pack(project, content)
+        pack(project)
     build(project, years=["2016-17"], history=False)
     with pytest.raises(BuildError, match="manifest.json is missing"):
-        pack(project, content)
+        pack(project)

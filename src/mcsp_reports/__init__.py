@@ -12,7 +12,7 @@ from .scaffold import new_year
 
 __all__ = [
     "Built", "ContentError", "PreviewServer", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
-    "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack", "plan", "summarise", "verify_paths",
+    "build", "chapter_images", "picture_history", "check", "clean", "load_content", "new_year", "pack", "plan", "summarise", "verify_paths",
 ]
 
 
@@ -27,8 +27,8 @@ def __getattr__(name: str) -> object:
         from .serve import PreviewServer
 
         return PreviewServer
-    if name == "chapter_images":
-        from .preview import chapter_images
+    if name in ("chapter_images", "picture_history"):
+        from . import preview
 
-        return chapter_images
+        return getattr(preview, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

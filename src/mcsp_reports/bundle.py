@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from .build import BuildError, Project, write_atomic
+from .load import load_content
 from .model import Content
 from .site import CHECKSUMS, MANIFEST
 
@@ -25,8 +26,9 @@ def bundle_name(content: Content) -> str:
     return f"{p.short_name.lower()}-{p.founded.iso}-to-{p.closed.iso}"
 
 
-def pack(project: Project, content: Content) -> Path:
+def pack(project: Project) -> Path:
     """Write ``build/<bundle name>.zip`` from a complete ``dist/``; return its path."""
+    content = load_content(project.reports)
     try:
         manifest = json.loads((project.dist / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

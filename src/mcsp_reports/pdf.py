@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import mimetypes
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,14 +78,9 @@ class ProjectFetcher(URLFetcher):
             raise RenderError(f"refused {path}: it is outside the project's asset folders")
         if not path.is_file():
             raise RenderError(f"missing file {path}")
-        return URLFetcherResponse(url, body=path.read_bytes(), headers=_headers(path))
-
-
-def _headers(path: Path) -> dict[str, str]:
-    # WeasyPrint refuses a stylesheet whose type is not text/css.
-    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-             ".jpeg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}
-    return {"Content-Type": types.get(path.suffix.lower(), "application/octet-stream")}
+        # WeasyPrint refuses a stylesheet whose type is not text/css, so say what it is.
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
 
 
 # Messages about the machine rather than the document: WeasyPrint subsets fonts with

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import PRINT_DIR, Project, print_html
 from .errors import UserError
@@ -185,7 +185,8 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
             self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
 
         def events(self, query: str) -> None:
-            since = int(query.partition("since=")[2] or 0) if query.partition("since=")[2].isdigit() else 0
+            given = parse_qs(query).get("since", ["0"])[0]
+            since = int(given) if given.isdigit() else 0
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")

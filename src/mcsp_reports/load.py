@@ -232,6 +232,15 @@ class _Reader:
         self.problem(node, field, f"expected {form}, e.g. 2018-11; got {value!r}")
         return None
 
+    def get(
+        self, values: dict[str, Node], key: str, field: str, read: Callable[..., T | None], *args: object,
+        **kwargs: object,
+    ) -> T | None:
+        """``read`` applied to an optional field of ``values``; ``None`` when it is absent."""
+        if key not in values:
+            return None
+        return read(values[key], f"{field}.{key}" if field else key, *args, **kwargs)
+
     def items(
         self, values: dict[str, Node], key: str, field: str, limit: int,
         read: Callable[[Node, str], T | None], allow_empty: bool = False,
@@ -338,21 +347,19 @@ def _read_partnership(
     )
     if fields is None:
         return None
-    get = fields.get
-    name = r.text(get("name"), "name", MAX_TITLE) if "name" in fields else None
-    short = r.text(get("short_name"), "short_name", 20) if "short_name" in fields else None
-    lang = r.match(get("language"), "language", _LANGUAGE, "a language tag such as en-GB") \
-        if "language" in fields else None
-    area = r.text(get("area"), "area", MAX_TITLE) if "area" in fields else None
-    purpose = r.text(get("purpose"), "purpose") if "purpose" in fields else None
-    commissioner = r.text(get("commissioner"), "commissioner") if "commissioner" in fields else None
+    name = r.get(fields, "name", "", r.text, MAX_TITLE)
+    short = r.get(fields, "short_name", "", r.text, 20)
+    lang = r.get(fields, "language", "", r.match, _LANGUAGE, "a language tag such as en-GB")
+    area = r.get(fields, "area", "", r.text, MAX_TITLE)
+    purpose = r.get(fields, "purpose", "", r.text)
+    commissioner = r.get(fields, "commissioner", "", r.text)
 
     founded = closed = None
     if "operated" in fields:
         span = r.mapping(fields["operated"], "operated", ("from", "until"))
         if span is not None:
-            founded = r.month(span["from"], "operated.from", allow_year=True) if "from" in span else None
-            closed = r.month(span["until"], "operated.until", allow_year=True) if "until" in span else None
+            founded = r.get(span, "from", "operated", r.month, allow_year=True)
+            closed = r.get(span, "until", "operated", r.month, allow_year=True)
             if founded and closed and closed.sort_key() < founded.sort_key():
                 r.problem(span["until"], "operated.until", "is before operated.from")
 
@@ -420,8 +427,8 @@ def _read_year(
             elif path.name != f"{label}.yaml":
                 r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
                 label = None
-    intro = r.text(fields["introduction"], "introduction") if "introduction" in fields else None
-    incomplete = r.text(fields["incomplete"], "incomplete") if "incomplete" in fields else None
+    intro = r.get(fields, "introduction", "", r.text)
+    incomplete = r.get(fields, "incomplete", "", r.text)
 
     resolve_theme = _resolver(r, refs.themes, "theme", "themes")
     resolve_org = _resolver(r, refs.organisations, "organisation", "organisations")
@@ -430,20 +437,19 @@ def _read_year(
         parts = r.mapping(item, field, ("id", "title", "summary", "themes"), ("organisations", "points", "date", "milestone"))
         if parts is None:
             return None
-        ident = r.match(parts["id"], f"{field}.id", _ID, "an id in lower-case-with-hyphens") \
-            if "id" in parts else None
+        ident = r.get(parts, "id", field, r.match, _ID, "an id in lower-case-with-hyphens")
         if ident is not None and ident in ids:
             r.problem(parts["id"], f"{field}.id", f"{ident!r} is already used at {ids[ident]}")
             ident = None
         elif ident is not None:
             ids[ident] = f"{shown}:{_where(parts['id'])[0]}"
-        title = r.text(parts["title"], f"{field}.title", MAX_TITLE) if "title" in parts else None
-        summary = r.text(parts["summary"], f"{field}.summary") if "summary" in parts else None
+        title = r.get(parts, "title", field, r.text, MAX_TITLE)
+        summary = r.get(parts, "summary", field, r.text)
         themes = r.items(parts, "themes", field, MAX_TAGS, resolve_theme)
         organisations = r.items(parts, "organisations", field, MAX_TAGS, resolve_org, allow_empty=True)
         points = r.items(parts, "points", field, MAX_POINTS, lambda n, f: r.text(n, f))
-        date = r.month(parts["date"], f"{field}.date") if "date" in parts else None
-        milestone = r.text(parts["milestone"], f"{field}.milestone", MAX_TITLE) if "milestone" in parts else None
+        date = r.get(parts, "date", field, r.month)
+        milestone = r.get(parts, "milestone", field, r.text, MAX_TITLE)
         # A dated achievement is a timeline entry, which needs its own line of text.
         if ("date" in parts) != ("milestone" in parts):
             given, missing = ("date", "milestone") if "date" in parts else ("milestone", "date")

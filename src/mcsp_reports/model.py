@@ -114,11 +114,6 @@ class YearReport:
         return self.label.replace("-", "/")
 
     @property
-    def slug(self) -> str:
-        """A fragment- and file-name-safe form: ``2018-19``."""
-        return self.label
-
-    @property
     def themes(self) -> tuple[Theme, ...]:
         """The themes the year's achievements carry, in first-seen order."""
         return tuple(dict.fromkeys(t for a in self.achievements for t in a.themes))

@@ -18,32 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from . import engine
 from .errors import UserError
 
-
-
-def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-    """``pydyf.PDF.page_references``, rebuilt only when a page has been added."""
-    kids = pdf.pages["Kids"]
-    cached = pdf.__dict__.get("_mcsp_page_references")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        pdf.__dict__["_mcsp_page_references"] = cached
-    return cached[1]
-
-
-# WeasyPrint 70 finds a page's PDF reference through pydyf's `PDF.page_references`,
-# which builds the tuple of every page's reference on each access, and tagging does
-# that once per tagged element: writing a tagged document costs O(pages²), most of the
-# time of a 1,000-page PDF/UA file. The same tuple, kept until a page is added, makes
-# it linear without changing a byte of the output.
-if isinstance(getattr(pydyf.PDF, "page_references", None), property):
-    pydyf.PDF.page_references = property(_cached_page_references)
+engine.apply()
 
 
 class RenderError(UserError):

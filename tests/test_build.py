@@ -12,8 +12,8 @@ import pypdf
 import pytest
 
 from mcsp_reports import ContentError, Project, build, load_content, summarise
-from mcsp_reports.build import write_atomic
-from mcsp_reports.pdf import RenderError
+from mcsp_reports import RenderError
+from mcsp_reports.files import write_atomic
 
 from conftest import copy_project
 

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from mcsp_reports import Project, build, pack
-from mcsp_reports.build import BuildError
+from mcsp_reports import PackError
 
 from conftest import copy_project
 
@@ -71,8 +71,8 @@ def test_two_packs_give_the_same_zip_holding_all_of_dist(built: dict, tmp_path: 
 
 
 def test_pack_refuses_an_incomplete_or_altered_dist(project: Project) -> None:
-    with pytest.raises(BuildError, match="manifest.json is missing"):
+    with pytest.raises(PackError, match="manifest.json is missing"):
         pack(project)
     build(project, years=["2016-17"], history=False)
-    with pytest.raises(BuildError, match="manifest.json is missing"):
+    with pytest.raises(PackError, match="manifest.json is missing"):
         pack(project)

@@ -12,7 +12,7 @@ import pytest
 
 from mcsp_reports import Project, build
 from mcsp_reports import cache as cache_module
-from mcsp_reports.pdf import RenderError
+from mcsp_reports import RenderError
 
 from conftest import copy_project
 

@@ -11,7 +11,8 @@ import pikepdf
 import pytest
 
 from mcsp_reports import Project, build
-from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, RenderError, render_pdfs
+from mcsp_reports import RenderError
+from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, render_pdfs
 
 
 def render(project: Project, html: str, *editions: Edition) -> list:
@@ -102,16 +103,3 @@ def test_one_layout_is_written_as_each_edition(project: Project) -> None:
         assert embedded.get_file().read_bytes() == b"year: 2017-18\n"
         assert str(embedded.obj.AFRelationship) == "/Source"
         assert str(embedded.get_file().obj.Params.ModDate) == "D:20190601000000Z"
-
-
-def test_page_references_stay_right_as_pages_are_added() -> None:
-    import pydyf
-
-    pdf = pydyf.PDF()
-    for _ in range(3):
-        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-    first = pdf.page_references
-    assert pdf.page_references is first  # cached between additions
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-    expected = tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
-    assert pdf.page_references == expected and len(expected) == 4

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mcsp_reports import Project, load_content, plan
-from mcsp_reports.plan import ACCESSIBLE, ARCHIVAL, PlanError
+from mcsp_reports import PlanError
+from mcsp_reports.plan import ACCESSIBLE, ARCHIVAL
 
 from conftest import ROOT
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mcsp_reports import ContentError, Project, load_content, new_year
-from mcsp_reports.build import BuildError
+from mcsp_reports import ScaffoldError
 
 
 def test_the_scaffold_is_refused_until_filled_then_loads(project: Project) -> None:
@@ -32,7 +32,7 @@ def test_the_scaffold_is_refused_until_filled_then_loads(project: Project) -> No
 
 def test_an_existing_year_is_never_overwritten(project: Project) -> None:
     before = (project.reports / "2018-19.yaml").read_bytes()
-    with pytest.raises(BuildError, match="reports/2018-19.yaml already exists"):
+    with pytest.raises(ScaffoldError, match="reports/2018-19.yaml already exists"):
         new_year(project, "2018-19")
     assert (project.reports / "2018-19.yaml").read_bytes() == before
 
@@ -43,7 +43,7 @@ def test_an_existing_year_is_never_overwritten(project: Project) -> None:
     ("2019/20", "'2019/20' is not a year label such as 2019-20"),
 ])
 def test_a_label_that_does_not_follow_is_refused(project: Project, label: str, message: str) -> None:
-    with pytest.raises(BuildError, match=re.escape(message)):
+    with pytest.raises(ScaffoldError, match=re.escape(message)):
         new_year(project, label)
     assert sorted(p.name for p in project.reports.iterdir())[-1] == "partnership.yaml"
     assert not (project.reports / f"{label}.yaml").exists()

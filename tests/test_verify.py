@@ -9,8 +9,9 @@ import pikepdf
 import pytest
 
 from mcsp_reports import Project, verify_paths
-from mcsp_reports.pdf import Edition, ProjectFetcher, RenderError, render_pdfs
-from mcsp_reports.verify import Expectation, VerificationError, shipped_families, verify_pdf
+from mcsp_reports import RenderError, VerificationError
+from mcsp_reports.pdf import Edition, ProjectFetcher, render_pdfs
+from mcsp_reports.verify import Expectation, shipped_families, verify_pdf
 
 PNG = (  # a 1×1 PNG, so image tests need no files
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"

@@ -1,24 +1,40 @@
 """mcsp-reports: publish the Merseyside Community Safety Partnership's achievements as PDFs.
 
-The package root is the public API; ``tasks.py`` uses nothing else.
+The package root is the public API; ``tasks.py`` uses nothing else. The stages, in the
+one direction their imports run: model ← load ← plan ← render ← pdf/verify ← build ←
+site/bundle/scaffold/serve (see docs/architecture.md).
 """
 
-from .build import Built, Project, build, check, clean, summarise
+from .build import Built, build, check, clean, picture_history, summarise
 from .bundle import pack
-from .errors import UserError
-from .load import ContentError, Problem, load_content
+from .errors import (
+    ContentError,
+    LinkError,
+    PackError,
+    PlanError,
+    Problem,
+    ProjectError,
+    RenderError,
+    ScaffoldError,
+    UserError,
+    VerificationError,
+)
+from .load import load_content
 from .plan import Document, PdfFile, Plan, plan
+from .project import Project
 from .scaffold import new_year
 
 __all__ = [
-    "Built", "ContentError", "PreviewServer", "Document", "PdfFile", "Plan", "Problem", "Project", "UserError",
-    "build", "chapter_images", "picture_history", "check", "clean", "load_content", "new_year", "pack", "plan", "summarise", "verify_paths",
+    "Built", "ContentError", "Document", "LinkError", "PackError", "PdfFile", "Plan", "PlanError",
+    "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError", "UserError",
+    "VerificationError", "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack",
+    "picture_history", "plan", "summarise", "verify_paths",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # verify and preview import pikepdf and PDFium, which cost a tenth of a second: load
-    # them only when asked, so that check and an up-to-date build stay quick.
+    # verify, the server and the pictures import pikepdf and PDFium, which cost a tenth of
+    # a second: load them only when asked, so that check and an up-to-date build stay quick.
     if name == "verify_paths":
         from .verify import verify_paths
 
@@ -27,8 +43,8 @@ def __getattr__(name: str) -> object:
         from .serve import PreviewServer
 
         return PreviewServer
-    if name in ("chapter_images", "picture_history"):
-        from . import preview
+    if name == "chapter_images":
+        from .pictures import chapter_images
 
-        return getattr(preview, name)
+        return chapter_images
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

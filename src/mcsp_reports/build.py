@@ -19,7 +19,6 @@ import gc
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,70 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-import jinja2
-
 from .cache import Cache, Record, assets_digest, digest, document_key
-from .errors import UserError
+from .errors import LinkError, VerificationError
+from .files import write_atomic, write_if_changed
 from .load import load_content
 from .model import Content
 from .plan import ARCHIVAL, Document, PdfFile, plan
-from .render import make_environment, render_history, render_year
-
-#: Where ``build/print/*.html`` sit relative to the project root, for their links.
-PRINT_DIR = "build/print"
-
-
-class BuildError(UserError):
-    """A build option names something that does not exist or may not be used."""
-
-
-@dataclass(frozen=True)
-class Project:
-    """The folders of an mcsp-reports project, found from its root."""
-
-    root: Path
-
-    @property
-    def reports(self) -> Path:
-        """The content: ``partnership.yaml`` and the year files."""
-        return self.root / "reports"
-
-    @property
-    def templates(self) -> Path:
-        """The Jinja templates."""
-        return self.root / "templates"
-
-    @property
-    def styles(self) -> Path:
-        """Stylesheets, fonts and any images they use."""
-        return self.root / "styles"
-
-    @property
-    def fonts(self) -> list[Path]:
-        """The shipped font files."""
-        return sorted((self.styles / "fonts").glob("*.[ot]tf"))
-
-    @property
-    def dist(self) -> Path:
-        """What the build publishes."""
-        return self.root / "dist"
-
-    @property
-    def build(self) -> Path:
-        """The build's own records: the cache and the HTML each PDF is printed from."""
-        return self.root / "build"
-
-    def stylesheet(self, given: str | Path) -> str:
-        """A user's extra stylesheet as a path relative to the root; it must be in the project."""
-        path = Path(given)
-        path = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        if not path.is_file():
-            raise BuildError(f"{given}: stylesheet not found")
-        if not path.is_relative_to(self.root.resolve()):
-            raise BuildError(f"{given}: stylesheet must be inside the project folder {self.root}")
-        if path.suffix != ".css":
-            raise BuildError(f"{given}: a stylesheet must be a .css file")
-        return path.relative_to(self.root.resolve()).as_posix()
+from .project import Project
+from .render import PRINT_DIR, make_environment, print_html
 
 
 @dataclass(frozen=True)
@@ -102,46 +45,6 @@ class Built:
     pages: int
     size: int
     rebuilt: bool
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never a part.
-
-    The temporary file lives in the same folder, so ``os.replace`` is a rename on one
-    file system; it is removed again if anything fails.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """:func:`write_atomic`, skipped when ``path`` already holds ``data``; whether it wrote."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
-def print_html(env: jinja2.Environment, content: Content, document: Document) -> str:
-    """The HTML a document's PDFs are printed from, with links relative to ``build/print/``."""
-    up = "../" * len(Path(PRINT_DIR).parts)
-    sheets = [up + sheet for sheet in document.stylesheets]
-    if document.year is None:
-        return render_history(env, content, sheets)
-    return render_year(env, content, content.year(document.year), sheets)
 
 
 @dataclass(frozen=True)
@@ -168,7 +71,7 @@ class _Result:
 def _render_job(job: _Job) -> _Result:
     """Lay out one document, write its editions and verify each; runs in a worker."""
     from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
-    from .verify import Expectation, VerificationError, verify_pdf
+    from .verify import Expectation, verify_pdf
 
     start = time.perf_counter()
     editions = [
@@ -305,10 +208,6 @@ def build(
     ]
 
 
-class LinkError(UserError):
-    """Generated HTML links to something that does not exist; one line per link."""
-
-
 def check(project: Project) -> Content:
     """Validate the content, then every link and asset reference of every page it makes.
 
@@ -334,6 +233,19 @@ def check(project: Project) -> Content:
     if problems:
         raise LinkError("\n".join(problems))
     return content
+
+
+#: The history's chapters pictured in docs/images/ and shown in the README.
+PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
+
+
+def picture_history(project: Project, out: Path) -> list[Path]:
+    """Bring the history up to date and picture its chart and index pages in ``out``."""
+    from .pictures import chapter_images
+
+    built = build(project, years=(), history=True)
+    history = next(b.path for b in built if b.file.edition == "standard")
+    return chapter_images(history, PICTURED, out)
 
 
 def clean(project: Project) -> list[Path]:

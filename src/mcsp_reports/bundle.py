@@ -14,9 +14,11 @@ import json
 import zipfile
 from pathlib import Path
 
-from .build import BuildError, Project, write_atomic
+from .errors import PackError
+from .files import write_atomic
 from .load import load_content
 from .model import Content
+from .project import Project
 from .site import CHECKSUMS, MANIFEST
 
 
@@ -32,7 +34,7 @@ def pack(project: Project) -> Path:
     try:
         manifest = json.loads((project.dist / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise BuildError("dist/ holds no complete build (manifest.json is missing); run `invoke build`") from None
+        raise PackError("dist/ holds no complete build (manifest.json is missing); run `invoke build`") from None
     names = [entry["name"] for entry in manifest["files"]]
     problems = []
     for entry in manifest["files"]:
@@ -40,7 +42,7 @@ def pack(project: Project) -> Path:
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
             problems.append(f"dist/{entry['name']} is missing or differs from manifest.json; run `invoke build`")
     if problems:
-        raise BuildError("\n".join(problems))
+        raise PackError("\n".join(problems))
 
     folder = bundle_name(content)
     closed = content.partnership.closed

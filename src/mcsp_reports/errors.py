@@ -1,9 +1,66 @@
-"""The error type for mistakes a user can fix, as opposed to bugs.
+"""Every error a user can fix, as opposed to bugs, in one place.
 
-Commands print a :class:`UserError` as its message alone, one problem per line, with
-no traceback; any other exception is a bug and keeps its traceback.
+Commands print a :class:`UserError` as its message alone, one problem per line, with no
+traceback; any other exception is a bug and keeps its traceback. Each stage raises its
+own subclass, so callers can tell a content mistake from a render or release problem.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class UserError(Exception):
     """A problem in the content, the options or the project files, described for its fixer."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the content, located to the line and column."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ContentError(UserError):
+    """The content has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ProjectError(UserError):
+    """An option or a project file names something that does not exist or may not be used."""
+
+
+class PlanError(UserError):
+    """The build was asked for something the content does not have."""
+
+
+class RenderError(UserError):
+    """A document could not be rendered exactly as written (one line per problem)."""
+
+
+class VerificationError(UserError):
+    """A PDF breaks one or more of the checks; the message lists every violation."""
+
+
+class LinkError(UserError):
+    """Generated HTML links to something that does not exist; one line per link."""
+
+
+class ScaffoldError(UserError):
+    """A new reporting year cannot be started as asked."""
+
+
+class PackError(UserError):
+    """``dist/`` cannot be packed: it is missing or differs from its manifest."""

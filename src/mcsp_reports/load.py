@@ -15,8 +15,7 @@ keep the content see all their mistakes at once, one line each::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,7 +28,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .errors import UserError
+from .errors import ContentError, Problem
 from .model import (
     Achievement,
     Content,
@@ -37,8 +36,11 @@ from .model import (
     Organisation,
     Partnership,
     Successor,
+    YEAR_LABEL,
     Theme,
     YearReport,
+    year_label,
+    year_label_start,
 )
 
 PARTNERSHIP_FILE = "partnership.yaml"
@@ -65,29 +67,6 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in the content, located to the line and column."""
-
-    path: str
-    line: int
-    column: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class ContentError(UserError):
-    """The content has problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
@@ -417,12 +396,11 @@ def _read_year(
 
     label = None
     if "year" in fields:
-        label = r.match(fields["year"], "year", re.compile(r"^\d{4}-\d{2}$"), "a year label such as 2018-19")
+        label = r.match(fields["year"], "year", YEAR_LABEL, "a year label such as 2018-19")
         if label is not None:
-            start, end = int(label[:4]), int(label[5:])
-            if end != (start + 1) % 100:
+            if year_label_start(label) is None:
                 r.problem(fields["year"], "year", f"{label!r} does not span two consecutive years; "
-                          f"did you mean {start}-{(start + 1) % 100:02d}?")
+                          f"did you mean {year_label(int(label[:4]))}?")
                 label = None
             elif path.name != f"{label}.yaml":
                 r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
@@ -462,7 +440,7 @@ def _read_year(
     if len(problems) > before or refs.themes is None:
         return None
     assert label and intro
-    return YearReport(label, intro, achievements, incomplete, shown)
+    return YearReport(label, intro, achievements, incomplete)
 
 
 def load_content(reports: Path) -> Content:
@@ -506,5 +484,4 @@ def load_content(reports: Path) -> Content:
     if problems:
         raise ContentError(problems)
     assert partnership is not None
-    sources = (shown(partnership_path), *(shown(p) for p in year_files))
-    return Content(partnership, tuple(sorted(years, key=lambda y: y.label)), sources)
+    return Content(partnership, tuple(sorted(years, key=lambda y: y.label)))

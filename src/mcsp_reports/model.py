@@ -7,7 +7,33 @@ module reads files or knows about YAML, HTML or PDF.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+
+
+#: A reporting-year label: two consecutive calendar years, ``2018-19``.
+YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def year_label_start(label: str) -> int | None:
+    """The calendar year a reporting-year ``label`` starts in, or ``None`` if it is no such label.
+
+    ``2018-19`` gives 2018; ``2018-20`` and ``2018/19`` give ``None``.
+    """
+    found = YEAR_LABEL.match(label)
+    if not found or int(found[2]) != (int(found[1]) + 1) % 100:
+        return None
+    return int(found[1])
+
+
+def year_label(start: int) -> str:
+    """The label of the reporting year that starts in ``start``: 2018 gives ``2018-19``."""
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_title(label: str) -> str:
+    """Reader's form of a reporting-year label: ``2018/19``."""
+    return label.replace("-", "/")
 
 
 @dataclass(frozen=True, order=True)
@@ -101,17 +127,11 @@ class YearReport:
     introduction: str
     achievements: tuple[Achievement, ...]
     incomplete: str | None = None
-    source: str = ""
-
-    @property
-    def start(self) -> int:
-        """The calendar year the reporting year starts in."""
-        return int(self.label[:4])
 
     @property
     def title(self) -> str:
         """Reader's form of the label: ``2018/19``."""
-        return self.label.replace("-", "/")
+        return year_title(self.label)
 
     @property
     def themes(self) -> tuple[Theme, ...]:
@@ -147,7 +167,6 @@ class Content:
 
     partnership: Partnership
     years: tuple[YearReport, ...]
-    sources: tuple[str, ...] = field(default=())
 
     def year(self, label: str) -> YearReport:
         """The year with this label; ``KeyError`` if there is none."""

@@ -23,13 +23,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from . import engine
-from .errors import UserError
+from .errors import RenderError
+from .plan import Variant
 
 engine.apply()
-
-
-class RenderError(UserError):
-    """A document could not be rendered exactly as written (one line per problem)."""
 
 
 class ProjectFetcher(URLFetcher):
@@ -148,7 +145,7 @@ class Attachment:
 class Edition:
     """How one PDF is written from a laid-out document."""
 
-    variant: str  # a WeasyPrint PDF variant, e.g. "pdf/ua-1" or "pdf/a-3a"
+    variant: Variant
     attachments: tuple[Attachment, ...] = ()
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from .errors import UserError
+from .errors import PlanError
 from .load import PARTNERSHIP_FILE
 from .model import Content, YearReport
 
@@ -22,12 +23,12 @@ LARGE_PRINT_STYLESHEET = "styles/large-print.css"
 
 #: WeasyPrint variants: every PDF is PDF/UA-1, except the archival edition, which is
 #: PDF/A-3a (level A keeps the tags; part 3 allows the embedded source files).
-ACCESSIBLE = "pdf/ua-1"
-ARCHIVAL = "pdf/a-3a"
+Variant = Literal["pdf/ua-1", "pdf/a-3a"]
+ACCESSIBLE: Variant = "pdf/ua-1"
+ARCHIVAL: Variant = "pdf/a-3a"
 
-
-class PlanError(UserError):
-    """The build was asked for something the content does not have."""
+#: The editions a report is published in.
+EditionName = Literal["standard", "archival", "large-print"]
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class PdfFile:
     """One PDF file in ``dist/``."""
 
     name: str
-    edition: str  # "standard", "archival" or "large-print"
-    variant: str
+    edition: EditionName
+    variant: Variant
     sources: tuple[str, ...] = ()  # files of reports/ embedded as attachments
 
     @property
@@ -54,7 +55,6 @@ class Document:
     """One layout: a report in one style, written as one or more PDF files."""
 
     name: str  # e.g. "mcsp-history" or "mcsp-annual-achievements-2018-19-large-print"
-    kind: str  # "history" or "annual"
     year: str | None
     title: str
     stylesheets: tuple[str, ...]
@@ -89,18 +89,19 @@ class Plan:
 
 
 def _report(
-    content: Content, prefix: str, kind: str, title: str, year: YearReport | None,
+    content: Content, prefix: str, title: str, year: YearReport | None,
     stylesheets: tuple[str, ...],
 ) -> tuple[Document, ...]:
     base = f"{prefix}-history" if year is None else f"{prefix}-annual-achievements-{year.label}"
     # Sorted: the PDF's name tree of embedded files must list them in key order.
     sources = tuple(sorted((PARTNERSHIP_FILE, *(f"{y.label}.yaml" for y in content.years)) if year is None
                            else (PARTNERSHIP_FILE, f"{year.label}.yaml")))
-    standard = Document(base, kind, year and year.label, title, stylesheets, (
+    label = year.label if year is not None else None
+    standard = Document(base, label, title, stylesheets, (
         PdfFile(f"{base}.pdf", "standard", ACCESSIBLE),
         PdfFile(f"{base}-archival.pdf", "archival", ARCHIVAL, sources),
     ))
-    large = Document(f"{base}-large-print", kind, year and year.label, f"{title} (large print)",
+    large = Document(f"{base}-large-print", label, f"{title} (large print)",
                      (*stylesheets, LARGE_PRINT_STYLESHEET),
                      (PdfFile(f"{base}-large-print.pdf", "large-print", ACCESSIBLE),))
     return (standard, large)
@@ -124,8 +125,8 @@ def plan(
     sheets = (*PRINT_STYLESHEETS, *stylesheets)
     reports = []
     if history:
-        reports.append(_report(content, prefix, "history", "History of the partnership", None, sheets))
+        reports.append(_report(content, prefix, "History of the partnership", None, sheets))
     for label in wanted:
         year = content.year(label)
-        reports.append(_report(content, prefix, "annual", f"Notable achievements {year.title}", year, sheets))
+        reports.append(_report(content, prefix, f"Notable achievements {year.title}", year, sheets))
     return Plan(tuple(reports), complete=history and years is None)

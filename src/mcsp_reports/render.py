@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
 from . import insights
 from .model import Content, YearReport
+from .plan import Document
+
+#: Where ``build/print/*.html`` sit relative to the project root, for their links.
+PRINT_DIR = "build/print"
+
+#: The HTML that becomes a PDF ("print"), or the HTML edition ("screen").
+Medium = Literal["print", "screen"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ def history_page(content: Content) -> Page:
 
 def render_year(
     env: jinja2.Environment, content: Content, year: YearReport, stylesheets: Sequence[str],
-    medium: str = "print", downloads: Sequence[tuple[str, str]] = (),
+    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The HTML of one year's annual-achievements report.
 
@@ -87,7 +95,7 @@ def render_year(
 
 def render_history(
     env: jinja2.Environment, content: Content, stylesheets: Sequence[str],
-    medium: str = "print", downloads: Sequence[tuple[str, str]] = (),
+    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The HTML of the consolidated history, all years in one document (see :func:`render_year`).
 
@@ -106,6 +114,22 @@ def render_history(
         insights=charts, theme_index=insights.theme_index(content),
         organisation_index=insights.organisation_index(content),
     )
+
+
+def render_document(
+    env: jinja2.Environment, content: Content, document: Document, stylesheets: Sequence[str],
+    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The HTML of ``document``: the history, or its year's report (see :func:`render_year`)."""
+    if document.year is None:
+        return render_history(env, content, stylesheets, medium, downloads)
+    return render_year(env, content, content.year(document.year), stylesheets, medium, downloads)
+
+
+def print_html(env: jinja2.Environment, content: Content, document: Document) -> str:
+    """The HTML a document's PDFs are printed from, with links relative to ``build/print/``."""
+    up = "../" * len(Path(PRINT_DIR).parts)
+    return render_document(env, content, document, [up + sheet for sheet in document.stylesheets])
 
 
 def render_index(

@@ -21,13 +21,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import PRINT_DIR, Project, print_html
+from .project import Project
+from .render import PRINT_DIR, make_environment, print_html
 from .errors import UserError
 from .load import load_content
 from .model import Content
 from .plan import Document, plan
-from .render import make_environment
-from .site import screen_page
+from .site import SCREEN_STYLESHEETS, screen_page
 
 HOST = "127.0.0.1"
 
@@ -87,7 +87,7 @@ class Preview:
                 state.documents[f"{document.name}.pdf"] = document
             state.pages["index.html"] = env.get_template("preview.html.j2").render(
                 partnership=content.partnership, content=content, medium="screen", downloads=(),
-                stylesheets=("assets/theme.css", "assets/screen.css"),
+                stylesheets=SCREEN_STYLESHEETS,
                 documents=[report[0] for report in the_plan.reports],
                 page={"title": f"Preview: {content.partnership.name}", "description": "Live preview",
                       "keywords": ()})

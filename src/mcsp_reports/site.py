@@ -13,13 +13,14 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
 from .cache import Record, digest
 from .model import Content
 from .plan import Document, Plan
-from .render import render_history, render_index, render_year
+from .render import render_document, render_index
 
 #: Stylesheets of the HTML edition, as linked from pages in ``dist/``.
 SCREEN_STYLESHEETS = ("assets/theme.css", "assets/screen.css")
@@ -54,12 +55,16 @@ class Entry:
     note: str | None = None
 
 
+#: What a published file is, as the manifest says.
+FileKind = Literal["pdf", "html", "thumbnail", "asset"]
+
+
 @dataclass(frozen=True)
 class Published:
     """One file of ``dist/`` as the manifest describes it."""
 
     name: str
-    kind: str  # "pdf", "html", "thumbnail" or "asset"
+    kind: FileKind
     year: str | None
     title: str
     pages: int | None
@@ -83,9 +88,7 @@ def screen_page(
     env: jinja2.Environment, content: Content, document: Document, downloads: list[tuple[str, str]]
 ) -> str:
     """The HTML-edition page of a standard document, linking ``downloads`` (href, label)."""
-    if document.year is None:
-        return render_history(env, content, SCREEN_STYLESHEETS, "screen", downloads)
-    return render_year(env, content, content.year(document.year), SCREEN_STYLESHEETS, "screen", downloads)
+    return render_document(env, content, document, SCREEN_STYLESHEETS, "screen", downloads)
 
 
 def published_names(plan: Plan, styles: Path) -> list[str]:
@@ -108,7 +111,7 @@ def publish(
     """
     published: list[Published] = []
 
-    def put(name: str, kind: str, data: bytes, title: str, year: str | None = None) -> None:
+    def put(name: str, kind: FileKind, data: bytes, title: str, year: str | None = None) -> None:
         write(name, data)
         published.append(Published(name, kind, year, title, None, len(data), digest(data)))
 
@@ -124,7 +127,7 @@ def publish(
                 record = records[file.name]
                 thumbnail = _thumbnail_name(file.name)
                 if file.name in rebuilt or not (dist / thumbnail).is_file():
-                    from .preview import page_png  # PDFium is loaded only when a picture is due
+                    from .pictures import page_png  # PDFium is loaded only when a picture is due
 
                     write(thumbnail, page_png((dist / file.name).read_bytes(), 0, THUMBNAIL_WIDTH))
                 data = (dist / thumbnail).read_bytes()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from .errors import UserError
+from .errors import VerificationError
 
 # Operators that show text or paint; each must sit inside marked content (a tagged
 # element or an artifact) in a PDF/UA file.
@@ -25,10 +25,6 @@ _TEXT = {"Tj", "TJ", "'", '"'}
 _PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do"}
 # Only these operators are decoded from content streams, which keeps the scan quick.
 _WATCHED = " ".join(["BMC", "BDC", "EMC", *sorted(_TEXT), *sorted(_PAINT)])
-
-
-class VerificationError(UserError):
-    """A PDF breaks one or more of the checks; the message lists every violation."""
 
 
 @dataclass(frozen=True)
@@ -71,13 +67,6 @@ def verify_pdf(data: bytes, expect: Expectation) -> list[str]:
         problems += _marked_content(pdf)
         problems += _attachments(pdf, expect)
     return problems
-
-
-def verify_file(path: Path, expect: Expectation) -> None:
-    """Raise :class:`VerificationError` naming ``path`` and each violation, if there are any."""
-    problems = verify_pdf(path.read_bytes(), expect)
-    if problems:
-        raise VerificationError("\n".join(f"{path}: {p}" for p in problems))
 
 
 def expectation_for(data: bytes, families: frozenset[str]) -> Expectation:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from mcsp_reports import chapter_images
-from mcsp_reports.preview import bookmark_pages, page_png
+from mcsp_reports.pictures import bookmark_pages, page_png
 
 
 def test_bookmarks_lead_to_their_chapters_pages(built: dict) -> None:

@@ -1,5 +1,7 @@
 """Pictures of PDF pages: thumbnails for the index, and the page images shown in docs/.
 
+This module only rasterises finished PDFs; it never runs a build.
+
 Pages are rasterised with PDFium (pypdfium2) from the finished PDF, so a picture shows
 exactly what a reader gets; PNG bytes depend only on the PDF and the library versions.
 """
@@ -13,7 +15,6 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 
-from .build import Project, build
 
 
 def page_png(pdf: bytes, index: int, width: int) -> bytes:
@@ -41,17 +42,6 @@ def bookmark_pages(pdf: bytes) -> dict[str, int]:
             if isinstance(destination, pikepdf.Array) and len(destination):
                 found[item.title] = pages[destination[0].objgen]
         return found
-
-
-#: The history's chapters pictured in docs/images/ and shown in the README.
-PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
-
-
-def picture_history(project: Project, out: Path) -> list[Path]:
-    """Bring the history up to date and picture its chart and index pages in ``out``."""
-    built = build(project, years=(), history=True)
-    history = next(b.path for b in built if b.file.edition == "standard")
-    return chapter_images(history, PICTURED, out)
 
 
 def chapter_images(pdf: Path, chapters: Sequence[str], out: Path, width: int = 900) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,23 @@ def test_date_and_milestone_come_together(project: Project) -> None:
 def test_missing_partnership_file_is_reported(project: Project) -> None:
     (project.reports / "partnership.yaml").unlink()
     assert problems_of(project) == ["reports/partnership.yaml:1:1: file is missing"]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.mkdir(), "is a folder, not a file"),
+    (lambda p: os.mkfifo(p), "is a named pipe, not a regular file"),
+    (lambda p: p.symlink_to("/dev/zero"), "is a link to a file outside the project; copy the file in instead"),
+    (lambda p: p.symlink_to("/etc/passwd"), "is a link to a file outside the project; copy the file in instead"),
+    (lambda p: (p.touch(), os.truncate(p, 2 * 1024**3)), f"file is {2 * 1024**3} bytes; at most {MAX_FILE_BYTES}"),
+], ids=["folder", "fifo", "dev-zero", "etc-passwd", "sparse"])
+def test_only_regular_files_inside_the_project_are_read(project: Project, make, message: str) -> None:
+    make(project.reports / "2019-20.yaml")
+    assert problems_of(project) == [f"reports/2019-20.yaml:1:1: {message}"]
+
+
+@pytest.mark.parametrize("name", ["2019-20.YAML", "2019-20.yml", "partnership.yml"])
+def test_a_year_with_another_extension_is_refused_not_ignored(project: Project, name: str) -> None:
+    (project.reports / name).write_text("year: 2019-20\n")
+    stem = name.split(".")[0]
+    assert problems_of(project) == [
+        f"reports/{name}:1:1: rename the file to {stem}.yaml; year files end in .yaml, in lower case"]

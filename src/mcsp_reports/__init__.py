@@ -9,6 +9,7 @@ from .build import Built, build, check, clean, picture_history, summarise
 from .bundle import pack
 from .errors import (
     ContentError,
+    FileRefusedError,
     LinkError,
     PackError,
     PlanError,
@@ -25,7 +26,7 @@ from .project import Project
 from .scaffold import new_year
 
 __all__ = [
-    "Built", "ContentError", "Document", "LinkError", "PackError", "PdfFile", "Plan", "PlanError",
+    "Built", "ContentError", "Document", "FileRefusedError", "LinkError", "PackError", "PdfFile", "Plan", "PlanError",
     "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError", "UserError",
     "VerificationError", "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack",
     "picture_history", "plan", "summarise", "verify_paths",

@@ -38,6 +38,19 @@ class ContentError(UserError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class FileRefusedError(UserError):
+    """A file was not read: it is not a regular file inside the project, or it is too large.
+
+    ``reason`` says why in words that never quote the file's content, so that a link to
+    a file outside the project cannot leak what it holds into a message.
+    """
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
 class ProjectError(UserError):
     """An option or a project file names something that does not exist or may not be used."""
 

@@ -28,7 +28,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .errors import ContentError, Problem
+from .errors import ContentError, FileRefusedError, Problem
+from .files import read_regular_file
 from .model import (
     Achievement,
     Content,
@@ -244,10 +245,15 @@ def _describe(node: Node) -> str:
 
 
 def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Node | None:
-    """Parse one file into a node tree; encoding, size and syntax problems are recorded."""
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        problems.append(Problem(shown, 1, 1, "", f"file is {len(data)} bytes; at most {MAX_FILE_BYTES}"))
+    """Parse one file into a node tree; file kind, encoding, size and syntax problems are recorded.
+
+    Only a regular file inside the project is read (see :func:`read_regular_file`), so
+    no message can ever quote a line of a file the user did not write.
+    """
+    try:
+        data = read_regular_file(path, path.parent.parent, MAX_FILE_BYTES, shown)
+    except FileRefusedError as error:
+        problems.append(Problem(shown, 1, 1, "", error.reason))
         return None
     try:
         text = data.decode("utf-8")
@@ -457,7 +463,7 @@ def load_content(reports: Path) -> Content:
     partnership_path = reports / PARTNERSHIP_FILE
     partnership = None
     refs = _References()
-    if partnership_path.is_file():
+    if partnership_path.exists() or partnership_path.is_symlink():
         partnership = _read_partnership(partnership_path, shown(partnership_path), problems, refs)
     else:
         problems.append(Problem(shown(partnership_path), 1, 1, "", "file is missing"))
@@ -469,7 +475,13 @@ def load_content(reports: Path) -> Content:
             continue
         if YEAR_FILE.match(path.name):
             year_files.append(path)
-        elif path.suffix in (".yaml", ".yml"):
+        elif path.suffix.lower() in (".yaml", ".yml") and (
+                YEAR_FILE.match(path.stem + ".yaml") or path.stem == "partnership"):
+            # A year saved as .YAML or .yml would otherwise be skipped without a word.
+            problems.append(Problem(
+                shown(path), 1, 1, "", f"rename the file to {path.stem}.yaml; year files end in .yaml, in lower case",
+            ))
+        elif path.suffix.lower() in (".yaml", ".yml"):
             problems.append(Problem(
                 shown(path), 1, 1, "",
                 "unexpected file; year files are named after their year, like 2018-19.yaml",

@@ -7,18 +7,20 @@ with its message; the work itself lives in the package.
 from __future__ import annotations
 
 import sys
+import webbrowser
 from pathlib import Path
 
-from invoke import Context, Exit, task
+from invoke import Argument, Context, Exit, Task, task
 
 import mcsp_reports
-from mcsp_reports import Project, UserError, summarise
+from mcsp_reports import Project, Settings, UserError, summarise
 
 ROOT = Path(__file__).resolve().parent
 PROJECT = Project(ROOT)
 
-STYLESHEET_HELP = "An extra CSS file inside the project, applied after the shipped ones (repeatable)."
-JOBS_HELP = "Worker processes for rendering (default: one per core)."
+STYLESHEET_HELP = ("An extra CSS file in styles/, applied after the shipped ones (repeatable); "
+                   "replaces mcsp.stylesheets of invoke.yaml.")
+JOBS_HELP = "Worker processes for rendering (default: mcsp.jobs of invoke.yaml, else one per core)."
 FORCE_HELP = "Rebuild every output, even those that are up to date."
 
 
@@ -27,6 +29,13 @@ def _run(step, *args, **kwargs):
         return step(*args, **kwargs)
     except UserError as error:
         raise Exit(str(error), code=1) from None
+
+
+def _settings(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, port: int | None = None) -> Settings:
+    """The ``mcsp`` settings of invoke.yaml, with this command's flags over them."""
+    given = c.config.get("mcsp") or {}
+    settings = _run(mcsp_reports.read_settings, {key: given[key] for key in given})
+    return settings.override(stylesheet or (), jobs, port)
 
 
 def _progress(message: str) -> None:
@@ -43,34 +52,74 @@ def _progress(message: str) -> None:
         "stylesheet": STYLESHEET_HELP,
         "jobs": JOBS_HELP,
         "force": FORCE_HELP,
+        "open": "Open dist/index.html in the web browser once the build is done.",
     },
 )
 def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | None = None,
-          jobs: int = 0, force: bool = False) -> None:
+          jobs: int = 0, force: bool = False, open: bool = False) -> None:
     """Build every report into dist/: PDFs (accessible, archival, large print) and the HTML edition."""
+    settings = _settings(c, stylesheet, jobs)
     built = _run(mcsp_reports.build, PROJECT, years=year or None, history=not year,
-                 stylesheets=stylesheet or (), jobs=jobs or None, force=force, report=_progress)
+                 stylesheets=settings.stylesheets, jobs=settings.jobs, force=force, report=_progress)
     print(summarise(built, ROOT))
+    if open:
+        landing = PROJECT.dist / "index.html"
+        if not landing.is_file():
+            raise Exit("dist/index.html is made by a full build; run `invoke build --open` without --year", code=1)
+        webbrowser.open(landing.resolve().as_uri())
 
 
 @task(iterable=["stylesheet"], help={"stylesheet": STYLESHEET_HELP, "jobs": JOBS_HELP, "force": FORCE_HELP})
 def history(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, force: bool = False) -> None:
     """Build only the consolidated history's PDFs into dist/."""
-    built = _run(mcsp_reports.build, PROJECT, years=(), history=True, stylesheets=stylesheet or (),
-                 jobs=jobs or None, force=force, report=_progress)
+    settings = _settings(c, stylesheet, jobs)
+    built = _run(mcsp_reports.build, PROJECT, years=(), history=True, stylesheets=settings.stylesheets,
+                 jobs=settings.jobs, force=force, report=_progress)
     print(summarise(built, ROOT))
 
 
 @task
 def check(c: Context) -> None:
     """Validate everything in reports/ and list every problem found; writes nothing."""
-    content = _run(mcsp_reports.check, PROJECT)
+    content = _run(mcsp_reports.check, PROJECT, _settings(c).stylesheets)
     count = sum(len(y.achievements) for y in content.years)
     print(f"reports/: {len(content.years)} years, {count} achievements, no problems")
 
 
-@task(positional=["paths"], iterable=["paths"],
-      help={"paths": "PDF files to check (default: every PDF in dist/)."})
+class _Words(Argument):
+    """A positional list argument that takes every remaining word, as in `invoke verify A B C`.
+
+    invoke fills a positional argument with one word. This one reads as "still missing"
+    to the parser while it handles words, so each one is added, and as given once the
+    command line ends (the parser asks again from ``complete_context``).
+    """
+
+    @property
+    def value(self) -> list[str] | None:
+        callers = [sys._getframe(depth).f_code.co_name for depth in range(1, 5)]
+        if "complete_context" not in callers and {"missing_positional_args", "see_positional_arg"} & set(callers):
+            return None
+        return self._value
+
+    @value.setter
+    def value(self, word: str) -> None:
+        self._value = [*self._value, word]
+        self.raw_value = word
+
+
+class _WordsTask(Task):
+    """A task whose positional list argument takes every remaining word (see :class:`_Words`)."""
+
+    def get_arguments(self, ignore_unknown_help: bool | None = None) -> list[Argument]:
+        arguments = super().get_arguments(ignore_unknown_help)
+        for argument in arguments:
+            if argument.positional and argument.kind is list:
+                argument.__class__ = _Words
+        return arguments
+
+
+@task(klass=_WordsTask, positional=["paths"], iterable=["paths"],
+      help={"paths": "PDF files to check, as `invoke verify A.pdf B.pdf` (default: every PDF in dist/)."})
 def verify(c: Context, paths: list[str] | None = None) -> None:
     """Check PDFs for PDF/UA-1 (or the PDF/A level they declare): tags, fonts, metadata, language."""
     files = [Path(p) for p in paths] if paths else sorted(PROJECT.dist.glob("*.pdf"))
@@ -80,10 +129,13 @@ def verify(c: Context, paths: list[str] | None = None) -> None:
     print(f"{len(checked)} PDF files verified, no violations")
 
 
-@task(help={"port": "Port on 127.0.0.1 to serve on (default 8000; 0 picks a free one)."})
-def serve(c: Context, port: int = 8000) -> None:
-    """Preview the HTML of every report on 127.0.0.1, re-rendered and reloaded as you edit."""
-    server = _run(mcsp_reports.PreviewServer, PROJECT, port, report=lambda m: print(m, flush=True))
+@task(help={"port": "Port on 127.0.0.1 to serve on (default: mcsp.port of invoke.yaml, else 8000; 0 picks a free one).",
+            "stylesheet": STYLESHEET_HELP}, iterable=["stylesheet"])
+def serve(c: Context, port: int | None = None, stylesheet: list[str] | None = None) -> None:
+    """Preview every report on 127.0.0.1, re-rendered and reloaded as you edit."""
+    settings = _settings(c, stylesheet, port=port)
+    server = _run(mcsp_reports.PreviewServer, PROJECT, settings.port, report=lambda m: print(m, flush=True),
+                  stylesheets=settings.stylesheets)
     server.start()
     print(f"previewing on {server.url} (Ctrl-C to stop)", flush=True)
     server.run_until_interrupted()
@@ -91,10 +143,11 @@ def serve(c: Context, port: int = 8000) -> None:
 
 @task(name="dist")
 def dist(c: Context) -> None:
-    """Bring dist/ up to date, then pack it into one reproducible zip in build/."""
-    built = _run(mcsp_reports.build, PROJECT, report=_progress)
+    """Bring dist/ up to date (with the settings of invoke.yaml), pack it into release/, and say what goes where."""
+    settings = _settings(c)
+    _run(mcsp_reports.build, PROJECT, stylesheets=settings.stylesheets, jobs=settings.jobs, report=_progress)
     path = _run(mcsp_reports.pack, PROJECT)
-    print(f"{path.relative_to(ROOT)}: {len(built)} PDF files and their web pages, {path.stat().st_size / 1024:.0f} KiB")
+    print(mcsp_reports.release_guide(PROJECT, path))
 
 
 @task(name="new-year", positional=["label"],
@@ -108,13 +161,15 @@ def new_year(c: Context, label: str) -> None:
 @task
 def images(c: Context) -> None:
     """Picture the history's chart and index pages as PNG files in docs/images/ (builds the history first)."""
-    for path in _run(mcsp_reports.picture_history, PROJECT, ROOT / "docs" / "images"):
+    settings = _settings(c)
+    for path in _run(mcsp_reports.picture_history, PROJECT, ROOT / "docs" / "images",
+                     settings.stylesheets, settings.jobs):
         print(path.relative_to(ROOT))
 
 
 @task
 def clean(c: Context) -> None:
-    """Delete dist/ and build/."""
+    """Delete dist/, build/ and release/."""
     for folder in mcsp_reports.clean(PROJECT):
         print(f"removed {folder.relative_to(ROOT)}/")
 
@@ -129,3 +184,4 @@ def test(c: Context, args: str = "") -> None:
 def bench(c: Context, quick: bool = False) -> None:
     """Benchmark the build against plain WeasyPrint and write docs/performance.md."""
     c.run(f"{sys.executable} {ROOT / 'benchmarks' / 'bench.py'}{' --quick' if quick else ''}", pty=False)
+

@@ -112,3 +112,23 @@ def test_an_open_page_reloads_itself_after_an_edit(server: tuple[str, Path]) -> 
         page.wait_for_function("document.body.innerText.includes('Red Umbrella\\n')", timeout=10_000)
         assert page.locator("h4", has_text="Red Umbrella").count() == 1
         browser.close()
+
+
+def test_the_preview_uses_the_stylesheets_of_invoke_yaml(tmp_path: Path) -> None:
+    copy_project(tmp_path)
+    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
+    (tmp_path / "styles" / "brand.css").write_text(":root { --colour-accent: #6a1b4d; }\n")
+    (tmp_path / "invoke.yaml").write_text("mcsp:\n  stylesheets: [styles/brand.css]\n  port: 0\n")
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("previewing on http://127.0.0.1:"), line
+        url = line.split()[2]
+        for name in ("index.html", PAGE):
+            assert '<link rel="stylesheet" href="assets/brand.css">' in text_of(url + name), name
+        assert fetch(url + "assets/brand.css")[2] == b":root { --colour-accent: #6a1b4d; }\n"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -94,3 +95,100 @@ def test_a_stylesheet_outside_the_project_is_refused(checkout: Path, tmp_path_fa
     assert result.returncode == 1
     assert "stylesheet must be inside the project folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+BRAND = ":root { --colour-accent: #6a1b4d; }\n"
+#: The brand's accent colour as a PDF fill/stroke colour (0-1 per channel).
+BRAND_RGB = (0x6a / 255, 0x1b / 255, 0x4d / 255)
+
+
+def _colours(pdf: Path) -> set[tuple[float, float, float]]:
+    """Every RGB colour set on the first page of ``pdf``, rounded to three places."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return {tuple(round(float(x), 3) for x in operands)
+                for operands, operator in pikepdf.parse_content_stream(document.pages[0])
+                if str(operator) in ("rg", "RG")}
+
+
+def _up_to_date_copy(checkout: Path, built: dict) -> None:
+    """Give ``checkout`` the session build's dist/ and build/, so a build there has nothing to do."""
+    for part in ("dist", "build"):
+        shutil.copytree(built["project"].root / part, checkout / part)
+
+
+def test_the_settings_of_invoke_yaml_reach_dist_the_web_pages_and_the_zip(checkout: Path) -> None:
+    (checkout / "styles" / "brand.css").write_text(BRAND)
+    (checkout / "invoke.yaml").write_text("mcsp:\n  stylesheets: [styles/brand.css]\n  jobs: 2\n")
+    result = invoke(checkout, "dist")
+    assert result.returncode == 0, result.stderr
+    brand = tuple(round(x, 3) for x in BRAND_RGB)
+    for pdf in sorted((checkout / "dist").glob("*.pdf")):
+        # Large print sets its own high-contrast accent after the user's sheets (docs/styles.md).
+        if "large-print" not in pdf.name:
+            assert brand in _colours(pdf), pdf.name
+    for html in sorted((checkout / "build" / "print").glob("*.html")):
+        assert '<link rel="stylesheet" href="../../styles/brand.css">' in html.read_text(), html.name
+    for page in sorted((checkout / "dist").glob("*.html")):
+        assert '<link rel="stylesheet" href="assets/brand.css">' in page.read_text(), page.name
+    assert (checkout / "dist" / "assets" / "brand.css").read_text() == BRAND
+    [zip_path] = (checkout / "release").glob("*.zip")
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as archive:
+        assert any(name.endswith("/assets/brand.css") for name in archive.namelist())
+    assert not list((checkout / "build").glob("*.zip"))
+    # The guide a comms officer reads: where the zip is, what goes where, how to check.
+    out = result.stdout
+    assert out.startswith(f"Release ready: release/{zip_path.name}")
+    assert "For the website: upload everything in dist/" in out
+    assert f"For the archive: send release/{zip_path.name}" in out
+    assert "sha256sum -c SHA256SUMS" in out
+
+
+def test_a_flag_overrides_the_stylesheets_of_invoke_yaml(checkout: Path) -> None:
+    (checkout / "invoke.yaml").write_text("mcsp:\n  stylesheets: [styles/missing.css]\n")
+    result = invoke(checkout, "check")
+    assert result.returncode == 1 and result.stderr.strip() == "styles/missing.css: stylesheet not found"
+    (checkout / "styles" / "brand.css").write_text(BRAND)
+    result = invoke(checkout, "build", "--year", "2016-17", "--stylesheet", "styles/brand.css")
+    assert result.returncode == 0, result.stderr
+    assert tuple(round(x, 3) for x in BRAND_RGB) in _colours(
+        checkout / "dist" / "mcsp-annual-achievements-2016-17.pdf")
+
+
+def test_a_bad_setting_is_a_clean_error_naming_invoke_yaml(checkout: Path) -> None:
+    (checkout / "invoke.yaml").write_text("mcsp:\n  jobs: many\n")
+    result = invoke(checkout, "build")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "invoke.yaml: mcsp.jobs: expected a whole number of at least 1; got 'many'"
+
+
+def test_a_stylesheet_outside_styles_is_refused(checkout: Path) -> None:
+    (checkout / "brand.css").write_text(BRAND)
+    result = invoke(checkout, "build", "--stylesheet", "brand.css")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "brand.css: stylesheet must be in the styles/ folder, beside the fonts it may use"
+
+
+def test_verify_takes_any_number_of_paths_as_words(checkout: Path, built: dict) -> None:
+    _up_to_date_copy(checkout, built)
+    result = invoke(checkout, "verify", "dist/mcsp-history.pdf", "dist/mcsp-annual-achievements-2015-16.pdf")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 PDF files verified, no violations"
+    result = invoke(checkout, "verify", "dist/mcsp-history.pdf", "dist/nothing.pdf")
+    assert result.returncode == 1 and result.stderr.strip() == "dist/nothing.pdf: no such file"
+
+
+def test_build_open_opens_the_landing_page_in_the_browser(checkout: Path, built: dict) -> None:
+    _up_to_date_copy(checkout, built)
+    opened = checkout / "opened.txt"
+    browser = checkout / "browser.py"
+    # webbrowser runs $BROWSER with the URL: a stand-in that records it instead of opening a window.
+    browser.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    env = {**os.environ, "BROWSER": f"{sys.executable} {browser} %s"}
+    result = subprocess.run([sys.executable, "-m", "invoke", "build", "--open"], cwd=checkout,
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert opened.read_text() == (checkout / "dist" / "index.html").resolve().as_uri()

@@ -208,17 +208,17 @@ def build(
     ]
 
 
-def check(project: Project) -> Content:
+def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     """Validate the content, then every link and asset reference of every page it makes.
 
     Renders the HTML (which is quick) but no PDF; raises :class:`UserError` listing
-    every problem.
+    every problem. ``stylesheets`` are the extra stylesheets, as for :func:`build`.
     """
     from .links import check_documents
     from .site import published_names, screen_page
 
     content = load_content(project.reports)
-    the_plan = plan(content)
+    the_plan = plan(content, stylesheets=[project.stylesheet(s) for s in stylesheets])
     env = make_environment(project.templates)
     documents = {
         f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))
@@ -239,19 +239,20 @@ def check(project: Project) -> Content:
 PICTURED = ("Themes across the years", "Index of themes", "Index of organisations")
 
 
-def picture_history(project: Project, out: Path) -> list[Path]:
-    """Bring the history up to date and picture its chart and index pages in ``out``."""
+def picture_history(project: Project, out: Path, stylesheets: Sequence[str | Path] = (),
+                    jobs: int | None = None) -> list[Path]:
+    """Bring the history up to date (with these extra stylesheets) and picture its chart and index pages in ``out``."""
     from .pictures import chapter_images
 
-    built = build(project, years=(), history=True)
+    built = build(project, years=(), history=True, stylesheets=stylesheets, jobs=jobs)
     history = next(b.path for b in built if b.file.edition == "standard")
     return chapter_images(history, PICTURED, out)
 
 
 def clean(project: Project) -> list[Path]:
-    """Remove the build's outputs (``dist/`` and ``build/``); return what was removed."""
+    """Remove the build's outputs (``dist/``, ``build/`` and ``release/``); return what was removed."""
     removed = []
-    for folder in (project.dist, project.build):
+    for folder in (project.dist, project.build, project.release):
         if folder.exists():
             shutil.rmtree(folder)
             removed.append(folder)

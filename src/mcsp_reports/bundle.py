@@ -1,9 +1,10 @@
-"""Packing ``dist/`` into one reproducible zip for distribution.
+"""Packing ``dist/`` into one reproducible zip for distribution, and saying what goes where.
 
 The zip holds exactly the files ``dist/manifest.json`` lists, plus the manifest and
 ``SHA256SUMS``, each checked against its recorded digest first. Entries are sorted and
 carry the content's own date and fixed permissions, so the same ``dist/`` always gives
-the same zip bytes.
+the same zip bytes. It is written to ``release/``, and :func:`release_guide` tells the
+person handing it over which files go to the website and which to the archive.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def bundle_name(content: Content) -> str:
 
 
 def pack(project: Project) -> Path:
-    """Write ``build/<bundle name>.zip`` from a complete ``dist/``; return its path."""
+    """Write ``release/<bundle name>.zip`` from a complete ``dist/``; return its path."""
     content = load_content(project.reports)
     try:
         manifest = json.loads((project.dist / MANIFEST).read_text(encoding="utf-8"))
@@ -55,6 +56,27 @@ def pack(project: Project) -> Path:
             info.create_system = 3  # Unix, whatever machine packs it
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, (project.dist / name).read_bytes(), compresslevel=9)
-    path = project.build / f"{folder}.zip"
+    path = project.release / f"{folder}.zip"
     write_atomic(path, out.getvalue())
     return path
+
+
+def release_guide(project: Project, zip_path: Path) -> str:
+    """What to do with a release: the short guide ``invoke dist`` prints (and the README repeats)."""
+    manifest = json.loads((project.dist / MANIFEST).read_text(encoding="utf-8"))
+    pdfs = [entry["name"] for entry in manifest["files"] if entry["kind"] == "pdf"]
+    archival = [name for name in pdfs if name.endswith("-archival.pdf")]
+    zip_name = zip_path.relative_to(project.root).as_posix()
+    return "\n".join([
+        f"Release ready: {zip_name} ({zip_path.stat().st_size / 1e6:.1f} MB, "
+        f"{len(manifest['files']) + 2} files, {len(pdfs)} of them PDFs).",
+        "",
+        "1. For the website: upload everything in dist/ as it is (the same files are in the zip).",
+        "   index.html is the landing page; it links each report's web page, its Standard PDF",
+        "   and its Large print PDF.",
+        f"2. For the archive: send {zip_name}. It holds every file with its checksum; the",
+        f"   {len(archival)} \"For archives\" PDFs (*-archival.pdf, PDF/A-3a) carry the data they were made from.",
+        "3. To check the files (before uploading, and for the archive on receipt): unzip, go into",
+        "   the folder and run `sha256sum -c SHA256SUMS` (macOS: `shasum -a 256 -c SHA256SUMS`);",
+        "   every line must end in OK. Any other answer means a file was damaged or changed.",
+    ])

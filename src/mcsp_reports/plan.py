@@ -42,11 +42,16 @@ class PdfFile:
 
     @property
     def label(self) -> str:
-        """How the edition is described to readers."""
+        """How the edition is named to readers, in plain words."""
+        return {"standard": "Standard PDF", "archival": "For archives", "large-print": "Large print"}[self.edition]
+
+    @property
+    def standard(self) -> str:
+        """The standard the file meets and what it adds, for the small print."""
         return {
-            "standard": "Accessible PDF (PDF/UA-1)",
-            "archival": "Archival PDF (PDF/A-3a, with its source data)",
-            "large-print": "Large-print PDF (PDF/UA-1)",
+            "standard": "accessible PDF/UA-1",
+            "archival": "PDF/A-3a, with the data it was made from",
+            "large-print": "PDF/UA-1, text at 16 pt or larger",
         }[self.edition]
 
 

@@ -44,6 +44,11 @@ class Project:
         return self.root / "dist"
 
     @property
+    def release(self) -> Path:
+        """Where ``invoke dist`` puts the zip to hand over, beside ``dist/``."""
+        return self.root / "release"
+
+    @property
     def build(self) -> Path:
         """The build's own records: the cache and the HTML each PDF is printed from."""
         return self.root / "build"
@@ -56,6 +61,10 @@ class Project:
             raise ProjectError(f"{given}: stylesheet not found")
         if not path.is_relative_to(self.root.resolve()):
             raise ProjectError(f"{given}: stylesheet must be inside the project folder {self.root}")
+        if not path.is_relative_to(self.styles.resolve()):
+            # The web pages carry the stylesheet to dist/assets/ beside the fonts, so its
+            # url()s must resolve the same way there as in styles/.
+            raise ProjectError(f"{given}: stylesheet must be in the styles/ folder, beside the fonts it may use")
         if path.suffix != ".css":
             raise ProjectError(f"{given}: a stylesheet must be a .css file")
         return path.relative_to(self.root.resolve()).as_posix()

@@ -15,6 +15,7 @@ import html
 import mimetypes
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +28,7 @@ from .errors import UserError
 from .load import load_content
 from .model import Content
 from .plan import Document, plan
-from .site import SCREEN_STYLESHEETS, screen_page
+from .site import screen_page, screen_stylesheets
 
 HOST = "127.0.0.1"
 
@@ -65,8 +66,9 @@ class _State:
 class Preview:
     """The current pages of a project, kept up to date by :meth:`refresh`."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, stylesheets: Sequence[str | Path] = ()):
         self.project = project
+        self.stylesheets = tuple(stylesheets)
         self.changed = threading.Condition()
         self.state = _State(0)
         self._pdfs: dict[str, bytes] = {}
@@ -79,7 +81,8 @@ class Preview:
         state = _State(self.state.generation + 1)
         try:
             content = load_content(self.project.reports)
-            the_plan = plan(content)
+            extra = [self.project.stylesheet(s) for s in self.stylesheets]
+            the_plan = plan(content, stylesheets=extra)
             env = make_environment(self.project.templates)
             for document in (report[0] for report in the_plan.reports):
                 downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)")]
@@ -87,7 +90,7 @@ class Preview:
                 state.documents[f"{document.name}.pdf"] = document
             state.pages["index.html"] = env.get_template("preview.html.j2").render(
                 partnership=content.partnership, content=content, medium="screen", downloads=(),
-                stylesheets=SCREEN_STYLESHEETS,
+                stylesheets=screen_stylesheets(extra),
                 documents=[report[0] for report in the_plan.reports],
                 page={"title": f"Preview: {content.partnership.name}", "description": "Live preview",
                       "keywords": ()})
@@ -208,8 +211,9 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
 class PreviewServer:
     """The preview's HTTP server and file watcher; ``start`` then ``stop``, or ``serve_forever``."""
 
-    def __init__(self, project: Project, port: int = 8000, report=lambda message: None):
-        self.preview = Preview(project)
+    def __init__(self, project: Project, port: int = 8000, report=lambda message: None,
+                 stylesheets: Sequence[str | Path] = ()):
+        self.preview = Preview(project, stylesheets)
         self.stopping = threading.Event()
         try:
             self.http = ThreadingHTTPServer((HOST, port), _handler(self.preview, self.stopping))

@@ -10,16 +10,16 @@ every report with its web page and each PDF edition's thumbnail, pages and size;
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import jinja2
 
 from .cache import Record, digest
 from .model import Content
-from .plan import Document, Plan
+from .plan import LARGE_PRINT_STYLESHEET, PRINT_STYLESHEETS, Document, Plan
 from .render import render_document, render_index
 
 #: Stylesheets of the HTML edition, as linked from pages in ``dist/``.
@@ -35,6 +35,7 @@ class Download:
 
     href: str
     label: str
+    standard: str
     pages: int
     size: int
     thumbnail: str
@@ -72,9 +73,27 @@ class Published:
     sha256: str
 
 
-def asset_files(styles: Path) -> dict[str, Path]:
-    """The files the HTML edition needs, by their path under ``dist/``."""
+def extra_stylesheets(plan: Plan) -> tuple[str, ...]:
+    """The user's own stylesheets in the plan (project-relative, all under ``styles/``)."""
+    shipped = {*PRINT_STYLESHEETS, LARGE_PRINT_STYLESHEET}
+    return tuple(dict.fromkeys(s for d in plan.documents for s in d.stylesheets if s not in shipped))
+
+
+def _document_extras(document: Document) -> tuple[str, ...]:
+    return extra_stylesheets(Plan(((document,),), complete=False))
+
+
+def screen_stylesheets(extra: Sequence[str]) -> tuple[str, ...]:
+    """The stylesheets of a web page as linked from ``dist/``: the shipped ones, then the user's."""
+    return (*SCREEN_STYLESHEETS, *(f"assets/{PurePosixPath(s).relative_to('styles')}" for s in extra))
+
+
+def asset_files(styles: Path, extra: Sequence[str] = ()) -> dict[str, Path]:
+    """The files the HTML edition needs, by their path under ``dist/``; ``extra`` are the user's stylesheets."""
     files = {f"assets/{name}": styles / name for name in ("theme.css", "screen.css")}
+    for sheet in extra:
+        relative = PurePosixPath(sheet).relative_to("styles")
+        files[f"assets/{relative}"] = styles / relative
     for font in sorted((styles / "fonts").iterdir()):
         files[f"assets/fonts/{font.name}"] = font  # the licence travels with the fonts
     return files
@@ -87,13 +106,17 @@ def _thumbnail_name(pdf_name: str) -> str:
 def screen_page(
     env: jinja2.Environment, content: Content, document: Document, downloads: list[tuple[str, str]]
 ) -> str:
-    """The HTML-edition page of a standard document, linking ``downloads`` (href, label)."""
-    return render_document(env, content, document, SCREEN_STYLESHEETS, "screen", downloads)
+    """The HTML-edition page of a standard document, linking ``downloads`` (href, label).
+
+    The page uses the document's own extra stylesheets too, so it has the PDFs' look.
+    """
+    return render_document(env, content, document, screen_stylesheets(_document_extras(document)),
+                           "screen", downloads)
 
 
 def published_names(plan: Plan, styles: Path) -> list[str]:
     """Every file a full build publishes in ``dist/``, by its path there."""
-    names = [*asset_files(styles), "index.html", MANIFEST, CHECKSUMS]
+    names = [*asset_files(styles, extra_stylesheets(plan)), "index.html", MANIFEST, CHECKSUMS]
     for file in plan.files:
         names += [file.name, _thumbnail_name(file.name)]
     names += [f"{report[0].name}.html" for report in plan.reports]
@@ -115,7 +138,8 @@ def publish(
         write(name, data)
         published.append(Published(name, kind, year, title, None, len(data), digest(data)))
 
-    for name, path in asset_files(styles).items():
+    extra = extra_stylesheets(plan)
+    for name, path in asset_files(styles, extra).items():
         put(name, "asset", path.read_bytes(), Path(name).name)
 
     entries = []
@@ -133,15 +157,15 @@ def publish(
                 data = (dist / thumbnail).read_bytes()
                 published.append(Published(thumbnail, "thumbnail", document.year,
                                            f"First page of {file.name}", None, len(data), digest(data)))
-                published.append(Published(file.name, "pdf", document.year, f"{sibling.title}: {file.label}",
+                published.append(Published(file.name, "pdf", document.year, f"{sibling.title}: {file.label} ({file.standard})",
                                            record.pages, record.size, record.sha256))
-                files.append(Download(file.name, file.label, record.pages, record.size, thumbnail))
-        downloads = [(f.href, f"{f.label}: {f.pages} pages, {f.size_label}") for f in files]
+                files.append(Download(file.name, file.label, file.standard, record.pages, record.size, thumbnail))
+        downloads = [(f.href, f"{f.label} ({f.standard}): {f.pages} pages, {f.size_label}") for f in files]
         html = screen_page(env, content, document, downloads)
         note = content.year(document.year).incomplete if document.year else None
         put(f"{document.name}.html", "html", html.encode(), f"{document.title} (web page)", document.year)
         entries.append(Entry(document.title, f"{document.name}.html", tuple(files), note))
-    put("index.html", "html", render_index(env, content, SCREEN_STYLESHEETS, entries).encode(), "Reports and downloads")
+    put("index.html", "html", render_index(env, content, screen_stylesheets(extra), entries).encode(), "Reports and downloads")
 
     published.sort(key=lambda p: p.name)
     manifest = {

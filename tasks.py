@@ -131,9 +131,11 @@ def verify(c: Context, paths: list[str] | None = None) -> None:
 
 @task(help={"port": "Port on 127.0.0.1 to serve on (default: mcsp.port of invoke.yaml, else 8000; 0 picks a free one).",
             "stylesheet": STYLESHEET_HELP}, iterable=["stylesheet"])
-def serve(c: Context, port: int | None = None, stylesheet: list[str] | None = None) -> None:
+def serve(c: Context, port: str | None = None, stylesheet: list[str] | None = None) -> None:
     """Preview every report on 127.0.0.1, re-rendered and reloaded as you edit."""
-    settings = _settings(c, stylesheet, port=port)
+    if port is not None and not port.isdigit():
+        raise Exit(f"--port: expected a port number; got {port!r}", code=1)
+    settings = _settings(c, stylesheet, port=None if port is None else int(port))
     server = _run(mcsp_reports.PreviewServer, PROJECT, settings.port, report=lambda m: print(m, flush=True),
                   stylesheets=settings.stylesheets)
     server.start()

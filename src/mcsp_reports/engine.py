@@ -18,10 +18,21 @@ functions, so the engine still writes every byte itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pydyf
 import weasyprint
+import weasyprint.anchors as anchors_module
+import weasyprint.document as document_module
+import weasyprint.draw as draw_module
+import weasyprint.layout.inline as inline_module
+import weasyprint.pdf as pdf_module
+import weasyprint.pdf.tags as tags_module
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.pdf.stream import Stream
 
 #: The engine series these corrections were written against.
 ENGINE_SERIES = "70."
@@ -55,9 +66,622 @@ def correct_page_references() -> None:
     pydyf.PDF.page_references = property(_cached_page_references)
 
 
+# -- Shared helpers for the tagging corrections -------------------------------------------
+#
+# WeasyPrint 70 builds the structure tree in ``pdf/tags.py`` from the laid-out boxes, page
+# by page, with ``_build_box_tree`` (a recursive generator reached through its module
+# global, so a wrapper installed on the module sees every level). The corrections below
+# wrap that function, ``add_tags`` and the drawing stream's marking methods; none of them
+# touches a byte of the written file.
+
+
+def _object(pdf: pydyf.PDF, reference: bytes) -> Any:
+    """The pydyf object that ``reference`` (``b"12 0 R"``) names."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _link_target(box: Any) -> Any:
+    """The box that carries tagging data: an absolutely placed box's own box."""
+    return box._box if isinstance(box, AbsolutePlaceholder) else box
+
+
+def _wrap_box_tree(wrapper: Callable[..., Iterator[Any]]) -> None:
+    """Install ``wrapper(original, box, parent, pdf, page_number, nums, annotations, tags)``."""
+    original = tags_module._build_box_tree
+
+    def build(box, parent, pdf, page_number, nums, annotations, tags):  # noqa: ANN001, ANN202
+        return wrapper(original, box, parent, pdf, page_number, nums, annotations, tags)
+
+    tags_module._build_box_tree = build
+
+
+def _wrap_add_tags(after: Callable[[pydyf.PDF, Any, int], None]) -> None:
+    """Run ``after(pdf, document, first_object)`` once ``add_tags`` has built the tree.
+
+    ``first_object`` is the number of the first object ``add_tags`` created. ``add_tags``
+    is imported by name into ``pdf/__init__.py``, so both names are replaced.
+    """
+    original = tags_module.add_tags
+
+    def add_tags(pdf, document, pdf_version, page_streams):  # noqa: ANN001, ANN202
+        first = len(pdf.objects)
+        original(pdf, document, pdf_version, page_streams)
+        after(pdf, document, first)
+
+    tags_module.add_tags = add_tags
+    pdf_module.add_tags = add_tags
+
+
+def _structure_root(pdf: pydyf.PDF) -> Any:
+    return _object(pdf, pdf.catalog["StructTreeRoot"])
+
+
+# -- 1. Page-margin boxes are pagination artifacts -----------------------------------------
+#
+# Upstream: ``pdf/tags.py:128-135`` builds structure elements for the contents of margin
+# boxes (running heads, "Page X of Y") and never links them to the tree ("It could be
+# included in tree as Artifact, but that's only allowed in PDF 2.0"); ``draw/__init__.py:633``
+# marks their text as ``/Span`` with an MCID. The ParentTree then lists elements that the
+# StructTreeRoot cannot reach and whose /P claims a parent that does not list them (ISO
+# 32000-1 14.7.2), and real content sits outside the structure (PDF/UA-1 7.1-3, Matterhorn
+# 01-001). ISO 32000-1 14.8.2.2.2 makes running heads and page numbers pagination
+# artifacts, which PDF 1.7 expresses in the content stream, not in the tree: each margin
+# box is drawn inside ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>> BDC``,
+# nothing inside it is marked again, and no element is made for it.
+# Patch: docs/upstream/margin-box-artifacts.patch.
+
+_MARGIN_SUBTYPES = {"top": "/Header", "bottom": "/Footer"}
+
+
+def _pagination_properties(box: Any) -> pydyf.Dictionary:
+    """The property list of a pagination artifact for margin box ``box``."""
+    properties = pydyf.Dictionary({"Type": "/Pagination"})
+    side = box.at_keyword.lstrip("@").split("-")[0]
+    if side in _MARGIN_SUBTYPES:
+        properties["Subtype"] = _MARGIN_SUBTYPES[side]
+    return properties
+
+
+def correct_margin_artifacts() -> None:
+    """Draw page-margin boxes as pagination artifacts and leave them out of the tree."""
+    marked, artifact = Stream.marked, Stream.artifact
+
+    @contextmanager
+    def corrected_marked(self: Stream, box: Any, tag: str) -> Iterator[None]:
+        # Inside an artifact nothing is tagged: marked content cannot nest in an artifact
+        # (PDF/UA-1 7.1-2), and an MCID there would need an element.
+        if getattr(self, "_mcsp_artifact_depth", 0):
+            yield
+            return
+        with marked(self, box, tag):
+            yield
+
+    @contextmanager
+    def corrected_artifact(self: Stream) -> Iterator[None]:
+        if getattr(self, "_mcsp_artifact_depth", 0):
+            yield
+            return
+        with artifact(self):
+            yield
+
+    @contextmanager
+    def pagination(self: Stream, properties: pydyf.Dictionary) -> Iterator[None]:
+        """Mark everything drawn inside as one pagination artifact."""
+        if self._tags is None:
+            yield
+            return
+        self.begin_marked_content("Artifact", properties)
+        self._mcsp_artifact_depth = getattr(self, "_mcsp_artifact_depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._mcsp_artifact_depth -= 1
+            self.end_marked_content()
+
+    Stream.marked, Stream.artifact, Stream.pagination = corrected_marked, corrected_artifact, pagination
+
+    draw_stacking_context = draw_module.draw_stacking_context
+
+    def corrected_draw_stacking_context(stream: Stream, stacking_context: Any) -> None:
+        if isinstance(stacking_context.box, boxes.MarginBox):
+            with stream.pagination(_pagination_properties(stacking_context.box)):
+                draw_stacking_context(stream, stacking_context)
+        else:
+            draw_stacking_context(stream, stacking_context)
+
+    draw_module.draw_stacking_context = corrected_draw_stacking_context
+
+    def skip_margin_boxes(original, box, *args):  # noqa: ANN001, ANN202
+        if isinstance(box, boxes.MarginBox):
+            return iter(())
+        return original(box, *args)
+
+    _wrap_box_tree(skip_margin_boxes)
+
+
+# -- 3. Links: one annotation per link, parented by its Link, described by its text ----------
+#
+# Upstream: ``anchors.py:84-113`` gives every non-text box inside a link its own link
+# annotation (so ``<a>`` with a span or a ``::after`` inside gets two or three overlapping
+# annotations, each a tab stop); ``pdf/tags.py:95-97`` tags ``a::before``/``a::after`` as
+# ``Link`` too, so Links nest (ISO 32000-1 tagged profile Annex L: Link may not contain
+# Link); ``pdf/tags.py:237-247`` makes the annotation's structure parent whatever element
+# the box has (a ``Span`` for ``<span>`` inside ``<a>``), where PDF/UA-1 7.18.5-1 (Matterhorn
+# 28-011) wants a ``Link``; and ``pdf/anchors.py:37-38`` sets /Contents to the link target
+# (an anchor id) where PDF/UA-1 7.18.5-2 wants an alternate description.
+# Corrected: an inline box that only inherits its ancestor's link gets no annotation of its
+# own; inside a Link, links and link pseudo-elements are Spans and any annotation they
+# still carry (a block or image inside a link) hangs from the enclosing Link; a box with an
+# annotation outside any Link becomes the Link; /Contents is the link's text.
+# Patch: docs/upstream/link-structure.patch.
+
+
+def _link_description(element: Any, fallback: str) -> str:
+    """What a link says: its text, else its title, else ``fallback``."""
+    text = " ".join("".join(element.itertext()).split()) if element is not None else ""
+    if not text and element is not None:
+        text = (element.get("title") or element.get("aria-label") or "").strip()
+    return text or fallback
+
+
+def _enclosing_link(pdf: pydyf.PDF, parent: Any) -> Any:
+    """``parent`` or its nearest ancestor element that is a ``Link``, else ``None``."""
+    node = parent
+    while node is not None and node.get("Type") == "/StructElem":
+        if node["S"] == "/Link":
+            return node
+        node = _object(pdf, node["P"])
+    return None
+
+
+_link_state: list[str | None] = [None]  # what the box being tagged is, for _get_pdf_tag
+
+
+def correct_link_structure() -> None:
+    """Tag links as one ``Link`` per link, with its annotations and a text description."""
+    gather = anchors_module.gather_anchors
+
+    def corrected_gather(box, anchors, links, bookmarks, forms, parent_matrix=None,  # noqa: ANN001, ANN202
+                         parent_form=None, parent_link=None):
+        inherited = parent_link is not None and box.link is None and isinstance(box, boxes.InlineBox)
+        before = len(links)
+        gather(box, anchors, links, bookmarks, forms, parent_matrix, parent_form, parent_link)
+        # The inline ancestor's annotation already covers this box's area.
+        if inherited and len(links) > before and links[before][3] is box:
+            del links[before]
+
+    anchors_module.gather_anchors = corrected_gather
+    document_module.gather_anchors = corrected_gather
+
+    get_pdf_tag = tags_module._get_pdf_tag
+
+    def corrected_get_pdf_tag(tag: str | None) -> str:
+        pdf_tag = get_pdf_tag(tag)
+        if _link_state[-1] == "inside" and pdf_tag == "Link":
+            return "Span"
+        if _link_state[-1] == "owner":
+            return "Link"
+        return pdf_tag
+
+    tags_module._get_pdf_tag = corrected_get_pdf_tag
+
+    def link_elements(original, box, parent, pdf, page_number, nums, annotations, tags):  # noqa: ANN001, ANN202
+        target = _link_target(box)
+        annotation = getattr(target, "link_annotation", None)
+        enclosing = _enclosing_link(pdf, parent)
+        _link_state.append("inside" if enclosing is not None else "owner" if annotation else None)
+        if enclosing is not None and annotation is not None:
+            target.link_annotation = None  # hung from the enclosing Link below
+        try:
+            elements = list(original(box, parent, pdf, page_number, nums, annotations, tags))
+        finally:
+            _link_state.pop()
+        if annotation is None:
+            return iter(elements)
+        target.link_annotation = annotation
+        if not elements and enclosing is None:
+            return iter(elements)
+        link = enclosing if enclosing is not None else elements[-1]
+        if enclosing is not None:
+            reference = pydyf.Dictionary({
+                "Type": "/OBJR", "Obj": annotation.reference, "Pg": pdf.page_references[page_number]})
+            pdf.add_object(reference)
+            enclosing["K"].append(reference.reference)
+            annotations.append((enclosing.reference, annotation))
+        element = getattr(link, "_mcsp_html", None) or getattr(target, "element", None)
+        if enclosing is None:
+            link._mcsp_html = element
+        target_text = getattr(annotation.get("Contents"), "string", "") or "link"
+        annotation["Contents"] = pydyf.String(_link_description(element, f"Link to {target_text}"))
+        return iter(elements)
+
+    _wrap_box_tree(link_elements)
+
+
+# -- 4. Table headers: /Scope on every TH, and an /IDTree for the /ID the cells refer to ---
+#
+# Upstream: ``pdf/tags.py:224-231`` gives TH and TD ``/A << /O /Table >>`` without /Scope,
+# and ``pdf/tags.py:300-303`` gives each TH an /ID that TDs name in /Headers, but
+# ``add_tags`` (``pdf/tags.py:11-82``) writes no /IDTree, so the IDs resolve to nothing
+# (ISO 32000-1 14.7.2 Table 322: IDTree is required if any element has an ID). PDF/UA-1
+# 7.5 (Matterhorn 15-003) wants TH to carry /Scope when Headers/IDs do not settle the
+# structure. Corrected: /Scope from the HTML ``scope`` attribute (``row``/``rowgroup`` →
+# /Row, ``col``/``colgroup`` → /Column), else /Column in a THead and /Row for a row's first
+# cell elsewhere; and an /IDTree name tree listing every element's /ID.
+# Patch: docs/upstream/table-headers.patch.
+
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _header_scope(pdf: pydyf.PDF, box: Any, row: Any) -> str:
+    """The /Scope of the TH made for ``box`` in the TR element ``row``."""
+    declared = box.element.get("scope", "").strip().lower() if box.element is not None else ""
+    if declared in _SCOPES:
+        return _SCOPES[declared]
+    group = _object(pdf, row["P"]) if row.get("S") == "/TR" else None
+    if group is not None and group["S"] == "/THead":
+        return "/Column"
+    # A header that starts its row labels that row; any other labels its column.
+    return "/Row" if not len(row["K"]) else "/Column"
+
+
+def _add_id_tree(pdf: pydyf.PDF, document: Any, first: int) -> None:
+    """Give the StructTreeRoot an /IDTree naming every element that has an /ID."""
+    named = sorted(
+        (obj["ID"].string, obj.reference) for obj in pdf.objects[first:]
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and "ID" in obj)
+    if named:
+        names = pydyf.Array()
+        for key, reference in named:
+            names.extend((pydyf.String(key), reference))
+        _structure_root(pdf)["IDTree"] = pydyf.Dictionary({"Names": names})
+
+
+def correct_table_headers() -> None:
+    """Scope every TH and write the /IDTree that the cells' /Headers need."""
+
+    def scoped(original, box, parent, pdf, *args):  # noqa: ANN001, ANN202
+        elements = list(original(box, parent, pdf, *args))
+        for element in elements:
+            if element.get("S") == "/TH" and "Scope" not in element["A"]:
+                element["A"]["Scope"] = _header_scope(pdf, _link_target(box), parent)
+        return iter(elements)
+
+    _wrap_box_tree(scoped)
+    _wrap_add_tags(_add_id_tree)
+
+
+# -- 5. A space where a line breaks between words ------------------------------------------
+#
+# Upstream: ``layout/inline.py:924-982`` (``split_text_box``) breaks a line at a space and
+# keeps the space in neither line, ``layout/inline.py:242-270`` (``remove_last_whitespace``)
+# strips any space left at the end of a line, and ``pdf/stream.py:282-295`` marks the text
+# box with nothing but its MCID; read in structure order, the last word of one line runs
+# into the first word of the next ("crimeand disorder"). ISO 32000-1 14.8.2.5 requires word
+# breaks to be present or recoverable; 14.9.4 allows /ActualText on a marked-content
+# sequence. Corrected: the box remembers the space it lost, and its marked content carries
+# ``/ActualText`` of its text with the space restored.
+# Patch: docs/upstream/line-end-spaces.patch.
+
+
+def _last_text_box(line: Any) -> Any:
+    """The text box ``remove_last_whitespace`` would trim on ``line``, or ``None``."""
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        if not box.children:
+            return None
+        box = box.children[-1]
+    return box if isinstance(box, boxes.TextBox) else None
+
+
+_HYPHENS = ("-", "\u2010", "\u2011", "\u00ad")
+
+
+def _mark_line_end(line: Any) -> None:
+    """Give the last text of ``line`` a word break, unless the line ends inside a word.
+
+    A line also ends at a ``<br>`` (whose own box holds no text once laid out) and at
+    the end of a block; both separate words just as a space does.
+    """
+    last = None
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and box.text.strip():
+            last = box
+    if last is not None and getattr(last, "mcsp_stripped", None) is None and not last.text.endswith(_HYPHENS):
+        last.mcsp_stripped = " "
+
+
+def correct_line_end_spaces() -> None:
+    """Keep the word break of each soft line break as /ActualText on the line's last text."""
+    remove_last_whitespace = inline_module.remove_last_whitespace
+
+    def corrected_remove_last_whitespace(context: Any, line: Any) -> None:
+        box = _last_text_box(line)
+        text = box.text if box is not None else None
+        remove_last_whitespace(context, line)
+        if box is not None and box.text != text:
+            box.mcsp_stripped = text[len(box.text):]
+        _mark_line_end(line)
+
+    inline_module.remove_last_whitespace = corrected_remove_last_whitespace
+    split_text_box = inline_module.split_text_box
+
+    def corrected_split_text_box(context, box, available_width, skip, is_line_start=True):  # noqa: ANN001, ANN202
+        new_box, resume, preserved_line_break = split_text_box(
+            context, box, available_width, skip, is_line_start)
+        if new_box is not None and resume is not None and not preserved_line_break:
+            text = box.text.encode()
+            between = text[(skip or 0) + len(new_box.text.encode()):resume].decode(errors="replace")
+            # Empty when the line breaks inside a word (after a slash, or to avoid overflow).
+            new_box.mcsp_stripped = between if not between.strip() else ""
+        return new_box, resume, preserved_line_break
+
+    inline_module.split_text_box = corrected_split_text_box
+    marked = Stream.marked
+
+    @contextmanager
+    def corrected_marked(self: Stream, box: Any, tag: str) -> Iterator[None]:
+        stripped = getattr(box, "mcsp_stripped", None)
+        if self._tags is None or not stripped:
+            with marked(self, box, tag):
+                yield
+            return
+        # pdf/stream.py:283-295, with the space restored as ActualText.
+        mcid = len(self._tags)
+        assert box not in self._tags
+        self._tags[box] = {"tag": tag, "mcid": mcid}
+        properties = pydyf.Dictionary({"MCID": mcid, "ActualText": pydyf.String(box.text + " ")})
+        self.begin_marked_content(tag, properties)
+        try:
+            yield
+        finally:
+            self.end_marked_content()
+
+    Stream.marked = corrected_marked
+
+
+# -- 6. The Figure's /BBox in PDF user space -----------------------------------------------
+#
+# Upstream: ``pdf/tags.py:196-202`` writes a Figure's layout /BBox from the box's content
+# box in CSS pixels measured from the top-left corner of the page. ISO 32000-1 14.8.5.4.3
+# (Table 344) defines BBox in the default user space of the page: points, from the
+# bottom-left. Corrected: the rectangle is mapped through the page's own matrix
+# (``pdf/__init__.py:182``: x·s, height·s − y·s, with s the CSS-px-to-point scale).
+# Patch: docs/upstream/figure-bbox.patch.
+
+_pages: list[Any] = []  # the pages of the document being tagged
+
+
+def correct_figure_bbox() -> None:
+    """Write each Figure's /BBox in points from the page's bottom-left corner."""
+
+    def user_space(original, box, parent, pdf, page_number, *args):  # noqa: ANN001, ANN202
+        elements = list(original(box, parent, pdf, page_number, *args))
+        for element in elements:
+            # The html and body boxes pass their children's elements through.
+            if element.get("S") == "/Figure" and "BBox" in element.get("A", {}) and not hasattr(
+                    element, "_mcsp_user_space"):
+                element._mcsp_user_space = True
+                page = _pages[page_number]
+                media = _object(pdf, pdf.page_references[page_number])["MediaBox"]
+                scale = (media[3] - media[1]) / (page.height + page.bleed["top"] + page.bleed["bottom"])
+                x1, y1, x2, y2 = element["A"]["BBox"]
+                height = page.height * scale
+                element["A"]["BBox"] = pydyf.Array(
+                    (x1 * scale, height - y2 * scale, x2 * scale, height - y1 * scale))
+        return iter(elements)
+
+    _wrap_box_tree(user_space)
+    original = tags_module.add_tags
+
+    def add_tags(pdf, document, pdf_version, page_streams):  # noqa: ANN001, ANN202
+        _pages[:] = document.pages
+        try:
+            original(pdf, document, pdf_version, page_streams)
+        finally:
+            _pages.clear()
+
+    tags_module.add_tags = pdf_module.add_tags = add_tags
+
+
+# -- 7. One element per HTML element, continued across pages ------------------------------
+#
+# Upstream: ``pdf/tags.py:46-63`` builds a separate tree for each page and appends each
+# page's top-level elements to the Document, so an element split by a page break becomes
+# two elements (a chapter's ``Sect`` once per page, a table twice, the second without its
+# Caption), and a table's repeated header rows are tagged again on every page as new TH
+# cells. ISO 32000-1 14.7.2 makes structure independent of pagination (one element per
+# logical unit, its content referenced on whichever page it lies, 14.7.4.2 marked-content
+# references with /Pg); PDF/UA-1 7.2 (Table rules 7.2-3, 7.2-11, 7.2-16) wants one THead
+# and one Caption per Table; ISO 32000-1 14.8.2.2.2 makes repeated table headers
+# pagination artifacts. Corrected: after the tree is built, an element that continues the
+# previous sibling's HTML element from an earlier page is merged into it (its marked
+# content through /MCR with its page, its ParentTree entries pointed at the merged
+# element); a table's header rows drawn again on a later page are pagination artifacts,
+# left out of the tree, and the cells below them name the first page's headers.
+# Patch: docs/upstream/continued-elements.patch.
+
+
+class _RepeatedCell(dict):
+    """Stands in for a structure element of a repeated header cell (``box.mark``)."""
+
+    def __init__(self, element: Any) -> None:
+        super().__init__({"A": {}})
+        self.element = element
+
+
+def _mark_repeated_headers(table: Any, repeated: bool) -> None:
+    """Flag (or clear) every box of ``table``'s header rows as a repeated header."""
+    for group in table.children:
+        if getattr(group, "is_header", False):
+            for box in group.descendants():
+                box.mcsp_repeated_header = repeated
+
+
+def _merge_into(pdf: pydyf.PDF, first: Any, later: Any, tree: dict[str, Any]) -> None:
+    """Move every kid of ``later`` (an element on a later page) into ``first``."""
+    nums, pages = tree["nums"], tree["pages"]
+    page = pages[later["Pg"]]
+    for kid in later["K"]:
+        if isinstance(kid, int):
+            reference = pydyf.Dictionary({"Type": "/MCR", "Pg": later["Pg"], "MCID": kid})
+            pdf.add_object(reference)
+            nums[page][kid] = first.reference
+            first["K"].append(reference.reference)
+            continue
+        obj = _object(pdf, kid)
+        if obj.get("Type") == "/MCR":
+            nums[pages[obj["Pg"]]][obj["MCID"]] = first.reference
+        elif obj.get("Type") == "/OBJR":
+            nums[_object(pdf, obj["Obj"])["StructParent"]] = first.reference
+        else:
+            obj["P"] = first.reference
+        first["K"].append(kid)
+    later["K"] = pydyf.Array()
+
+
+def _continues(pdf: pydyf.PDF, before: Any, kid: Any) -> bool:
+    """Whether ``kid`` continues ``before``: same HTML element and type, later page."""
+    if not (isinstance(before, bytes) and isinstance(kid, bytes)):
+        return False
+    a, b = _object(pdf, before), _object(pdf, kid)
+    origin = getattr(a, "_mcsp_origin", None)
+    return (origin is not None and origin == getattr(b, "_mcsp_origin", None)
+            and a.get("S") == b.get("S") and a.get("Pg") != b.get("Pg"))
+
+
+def _merge_continued(pdf: pydyf.PDF, document: Any, first: int) -> None:
+    """Merge each element continued on a later page into its first part."""
+    root = _structure_root(pdf)
+    parent_tree = _object(pdf, root["ParentTree"])["Nums"]
+    # Page arrays are indexed by page number, annotation entries by their StructParent.
+    nums: dict[int, Any] = {}
+    for index in range(0, len(parent_tree), 2):
+        key, value = parent_tree[index], parent_tree[index + 1]
+        nums[key] = value if isinstance(value, pydyf.Array) else _Slot(parent_tree, index + 1)
+    tree = {"nums": _NumsView(nums), "pages": {ref: i for i, ref in enumerate(pdf.page_references)}}
+    stack = [_object(pdf, reference) for reference in root["K"]]
+    while stack:
+        element = stack.pop()
+        merged: list[Any] = []
+        for kid in element.get("K", ()):
+            if merged and _continues(pdf, merged[-1], kid):
+                _merge_into(pdf, _object(pdf, merged[-1]), _object(pdf, kid), tree)
+            else:
+                merged.append(kid)
+        if "K" in element:
+            element["K"][:] = merged
+        stack.extend(
+            _object(pdf, kid) for kid in merged
+            if isinstance(kid, bytes) and _object(pdf, kid).get("Type") == "/StructElem")
+    _name_first_headers(pdf, first)
+
+
+class _Slot:
+    """One value in the ParentTree's Nums array, assignable in place."""
+
+    def __init__(self, array: Any, index: int) -> None:
+        self.array, self.index = array, index
+
+
+class _NumsView:
+    """``nums[page][mcid] = ref`` for page arrays and ``nums[key] = ref`` for annotations."""
+
+    def __init__(self, entries: dict[int, Any]) -> None:
+        self.entries = entries
+
+    def __getitem__(self, key: int) -> Any:
+        return self.entries[key]
+
+    def __setitem__(self, key: int, reference: bytes) -> None:
+        slot = self.entries[key]
+        slot.array[slot.index] = reference
+
+
+def _name_first_headers(pdf: pydyf.PDF, first: int) -> None:
+    """Point cells' /Headers at the first page's TH where they name a repeated header."""
+    placeholders = pdf.__dict__.pop("_mcsp_repeated_cells", [])
+    if not placeholders:
+        return
+    real: dict[Any, Any] = {}
+    for obj in pdf.objects[first:]:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("S") == "/TH" and "ID" in obj:
+            real.setdefault(getattr(obj, "_mcsp_origin", (None,))[0], obj["ID"])
+    renamed = {cell["ID"].string: real[cell.element] for cell in placeholders
+               if "ID" in cell and cell.element in real}
+    for obj in pdf.objects[first:]:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("S") == "/TD" and "Headers" in obj.get("A", {}):
+            headers = obj["A"]["Headers"]
+            headers[:] = [renamed.get(h.string, h) for h in headers]
+
+
+def correct_continued_elements() -> None:
+    """Keep one element per HTML element across pages; repeated table headers are artifacts."""
+    draw_table = draw_module.draw_table
+
+    def corrected_draw_table(stream: Stream, table: Any) -> None:
+        # One resources dictionary serves every page of one PDF, so it knows which tables
+        # an earlier page of this PDF has drawn.
+        drawn = stream._resources.__dict__.setdefault("_mcsp_tables", set())
+        _mark_repeated_headers(table, table.element in drawn)
+        drawn.add(table.element)
+        draw_table(stream, table)
+
+    draw_module.draw_table = corrected_draw_table
+    marked = Stream.marked
+
+    @contextmanager
+    def corrected_marked(self: Stream, box: Any, tag: str) -> Iterator[None]:
+        if self._tags is None or not getattr(box, "mcsp_repeated_header", False):
+            with marked(self, box, tag):
+                yield
+            return
+        self.begin_marked_content("Artifact", pydyf.Dictionary({"Type": "/Pagination"}))
+        try:
+            yield
+        finally:
+            self.end_marked_content()
+
+    Stream.marked = corrected_marked
+
+    def remember(original, box, parent, pdf, *args):  # noqa: ANN001, ANN202
+        target = _link_target(box)
+        # The tags are built from copies of the drawn row groups that share their text
+        # boxes, so a group is known as repeated by its text.
+        if getattr(target, "is_header", False) and any(
+                getattr(text, "mcsp_repeated_header", False) for text in target.descendants()
+                if isinstance(text, boxes.TextBox)):
+            # Drawn as an artifact: no elements, but the table's header bookkeeping
+            # (pdf/tags.py:287-303) still reads each cell's ``mark``.
+            cells = pdf.__dict__.setdefault("_mcsp_repeated_cells", [])
+            for row in target.children:
+                for cell in row.children:
+                    cell.mark = _RepeatedCell(cell.element)
+                    cells.append(cell.mark)
+            return iter(())
+        elements = list(original(box, parent, pdf, *args))
+        if target.element is not None:
+            for element in elements:
+                # The html and body boxes pass their children's elements through.
+                if not hasattr(element, "_mcsp_origin"):
+                    element._mcsp_origin = (target.element, target.element_tag)
+        return iter(elements)
+
+    _wrap_box_tree(remember)
+    _wrap_add_tags(_merge_continued)
+
+
 #: Every correction, in the order :func:`apply` makes them.
 CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_page_references,
+    # Tagging (issue 9). The stream's marking is wrapped in this order, so that nothing
+    # inside a margin-box artifact is marked whatever the inner corrections decide.
+    correct_line_end_spaces,
+    correct_continued_elements,
+    correct_margin_artifacts,
+    correct_link_structure,
+    correct_table_headers,
+    correct_figure_bbox,
 )
 
 _applied = False

@@ -17,6 +17,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont
 
+from . import structure
 from .errors import VerificationError
 
 # Operators that show text or paint; each must sit inside marked content (a tagged
@@ -65,6 +66,7 @@ def verify_pdf(data: bytes, expect: Expectation) -> list[str]:
         problems += _structure(pdf)
         problems += _annotations(pdf)
         problems += _marked_content(pdf)
+        problems += [f"tagging: {p}" for p in structure.check(pdf)]
         problems += _attachments(pdf, expect)
     return problems
 

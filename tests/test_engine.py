@@ -30,3 +30,127 @@ def test_page_references_stay_right_as_pages_are_added() -> None:
     pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
     expected = tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
     assert pdf.page_references == expected and len(expected) == 4
+
+
+# -- Tagging corrections: each renders a small document and reads the PDF back -------------
+
+import io  # noqa: E402
+
+import pikepdf  # noqa: E402
+
+from mcsp_reports import structure  # noqa: E402
+
+
+def tagged(body: str, style: str = "") -> pikepdf.Pdf:
+    """``body`` rendered as PDF/UA-1 with the corrections, opened with pikepdf."""
+    engine.apply()
+    html = f'<html lang="en"><head><style>{style}</style></head><body>{body}</body></html>'
+    return pikepdf.open(io.BytesIO(weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")))
+
+
+def elements(pdf: pikepdf.Pdf, role: str) -> list[pikepdf.Dictionary]:
+    """Every element of type ``role`` reachable from the structure root, in reading order."""
+    found, stack = [], list(reversed(list(pdf.Root.StructTreeRoot.K)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if node.S == role:
+                found.append(node)
+            kids = node.get("/K", [])
+            stack.extend(reversed(list(kids) if isinstance(kids, pikepdf.Array) else [kids]))
+    return found
+
+
+def read_text(pdf: pikepdf.Pdf) -> str:
+    """The document's text as assistive technology reads it: structure order, ActualText first."""
+    fonts: dict = {}
+    pages = [structure.read_page(page, fonts) for page in pdf.pages]
+    return "".join(pages[leaf.page].chunks[leaf.mcid].read for leaf in structure.walk(pdf).leaves
+                   if leaf.mcid in pages[leaf.page].chunks)
+
+
+MARGINS = '@page { size: A6; margin: 25mm; @top-center { content: "Running head" }' \
+          ' @bottom-center { content: "Page " counter(page) " of " counter(pages) } }'
+
+
+def test_margin_boxes_are_pagination_artifacts_outside_the_tree() -> None:
+    pdf = tagged("<h1>Title</h1>" + "<p>Body text.</p>" * 30, MARGINS)
+    assert len(pdf.pages) > 1
+    artifacts = [str(operands[1].get("/Subtype")) for operands, _ in pikepdf.parse_content_stream(pdf.pages[1], "BDC")
+                 if operands[0] == "/Artifact" and operands[1].get("/Type") == "/Pagination"]
+    assert artifacts == ["/Header", "/Footer"]
+    reading = structure.Reading(pdf, [structure.read_page(p, {}) for p in pdf.pages],
+                                structure.walk(pdf), structure._parent_tree(pdf))
+    assert structure._rule_detached(reading) == [] and structure._rule_margin(reading) == []
+    assert "Running head" not in read_text(pdf) and "Body text." in read_text(pdf)
+
+
+def test_each_link_is_one_link_element_with_one_described_annotation() -> None:
+    pdf = tagged('<p><a href="#target">Go <span>to the target</span></a> and '
+                 '<a href="#target">back</a></p><h2 id="target">Target</h2>', "a::after { content: ' (see)' }")
+    annotations = list(pdf.pages[0].Annots)
+    assert [str(a.Contents) for a in annotations] == ["Go to the target", "back"]
+    parents = structure._parent_tree(pdf)
+    assert [parents[int(a.StructParent)].S for a in annotations] == ["/Link", "/Link"]
+    assert len(elements(pdf, "/Link")) == 2
+    assert structure.walk(pdf).link_in_link == 0
+
+
+def test_table_headers_have_scope_and_the_ids_cells_name_are_in_the_idtree() -> None:
+    pdf = tagged("<table><thead><tr><th>Theme</th><th scope='col'>Count</th></tr></thead>"
+                 "<tbody><tr><th>Safety</th><td>3</td></tr><tr><th scope='row'>Youth</th><td>4</td></tr></tbody>"
+                 "</table>")
+    scopes = [str(th.A.Scope) for th in elements(pdf, "/TH")]
+    assert scopes == ["/Column", "/Column", "/Row", "/Row"]
+    names = pdf.Root.StructTreeRoot.IDTree.Names
+    declared = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+    assert set(declared) == {str(th.ID) for th in elements(pdf, "/TH")}
+    for td in elements(pdf, "/TD"):
+        assert {str(h) for h in td.A.Headers} <= set(declared)
+
+
+def test_line_ends_keep_their_word_breaks_but_words_broken_to_fit_do_not_gain_one() -> None:
+    pdf = tagged("<p style='width: 90px'>reducing crime and disorder together</p>"
+                 "<p>Themes: safety<br>Organisations: police</p>"
+                 "<p style='width: 40px; overflow-wrap: anywhere'>Supercalifragilistic</p>")
+    text = read_text(pdf)
+    assert "reducing crime and disorder together" in text
+    assert "safety Organisations" in text
+    assert "Supercalifragilistic" in text
+
+
+def test_figure_bbox_is_in_points_from_the_bottom_left_of_the_page() -> None:
+    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+           "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    pdf = tagged(f'<img src="{png}" alt="A dot" style="display: block; margin: 40px 0 0 20px; '
+                 f'width: 100px; height: 60px">', "@page { size: 400px 400px; margin: 0 } body { margin: 0 }")
+    [figure] = elements(pdf, "/Figure")
+    # 0.75 pt per CSS px: x 20..120 px → 15..90 pt; y 40..100 px from the top of a 300 pt page.
+    assert [round(float(v), 2) for v in figure.A.BBox] == [15.0, 225.0, 90.0, 270.0]
+
+
+def test_an_element_split_by_page_breaks_stays_one_element() -> None:
+    rows = "".join(f"<tr><th>Row {i}</th><td>{i}</td></tr>" for i in range(40))
+    pdf = tagged("<section><h1>Chapter</h1>" + "<p>A paragraph of the chapter.</p>" * 20 +
+                 f"<table><caption>Counts</caption><thead><tr><th>Name</th><th>Count</th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table></section>", "@page { size: 300px 300px; margin: 20px }")
+    assert len(pdf.pages) > 3
+    assert len(elements(pdf, "/Sect")) == 1
+    [table] = elements(pdf, "/Table")
+    assert [str(k.S) for k in table.K] == ["/Caption", "/THead", "/TBody"]
+    assert len(elements(pdf, "/TH")) == 2 + 40  # header cells once, however many pages repeat them
+    repeated = [operands[1] for operands, _ in pikepdf.parse_content_stream(pdf.pages[-1], "BDC")
+                if operands[0] == "/Artifact"]
+    assert repeated and all(properties.Type == "/Pagination" for properties in repeated)
+    reading = structure.Reading(pdf, [structure.read_page(p, {}) for p in pdf.pages],
+                                structure.walk(pdf), structure._parent_tree(pdf))
+    assert structure._rule_splits(reading) == [] and structure._rule_ids(reading) == []
+    assert structure._rule_detached(reading) == [] and structure._rule_parents(reading) == []
+
+
+def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -> None:
+    engine.apply()
+    corrected = weasyprint.pdf.tags._build_box_tree
+    with engine.uncorrected():
+        assert weasyprint.pdf.tags._build_box_tree is engine._UPSTREAM[(weasyprint.pdf.tags, "_build_box_tree")]
+    assert weasyprint.pdf.tags._build_box_tree is corrected

@@ -67,6 +67,32 @@ def correct_page_references() -> None:
 
 
 # -- Shared helpers for the tagging corrections -------------------------------------------
+
+#: The engine functions the tagging corrections replace, as upstream wrote them.
+_UPSTREAM: dict[tuple[Any, str], Any] = {
+    (owner, name): getattr(owner, name) for owner, name in (
+        (tags_module, "_build_box_tree"), (tags_module, "_get_pdf_tag"), (tags_module, "add_tags"),
+        (pdf_module, "add_tags"), (anchors_module, "gather_anchors"), (document_module, "gather_anchors"),
+        (draw_module, "draw_stacking_context"), (draw_module, "draw_table"),
+        (inline_module, "remove_last_whitespace"), (inline_module, "split_text_box"),
+        (Stream, "marked"), (Stream, "artifact"))}
+
+
+@contextmanager
+def uncorrected() -> Iterator[None]:
+    """Render with WeasyPrint's own tagging inside the block, to show what a correction changes.
+
+    Tests make their failing fixtures this way; the corrections return on leaving.
+    """
+    apply()
+    corrected = {key: getattr(*key) for key in _UPSTREAM}
+    for (owner, name), original in _UPSTREAM.items():
+        setattr(owner, name, original)
+    try:
+        yield
+    finally:
+        for (owner, name), replacement in corrected.items():
+            setattr(owner, name, replacement)
 #
 # WeasyPrint 70 builds the structure tree in ``pdf/tags.py`` from the laid-out boxes, page
 # by page, with ``_build_box_tree`` (a recursive generator reached through its module

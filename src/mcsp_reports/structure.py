@@ -270,8 +270,11 @@ def _is_split(before: pikepdf.Object, after: pikepdf.Object, pages: dict[tuple[i
         return False
     head = [k for k in _kids(after) if _is_element(k)]
     tail = [k for k in _kids(before) if _is_element(k)]
+    if str(after.S) == "/Table":
+        # The rest of a captioned table, cut off with its header rows repeated or not.
+        return bool(tail and head) and str(tail[0].S) == "/Caption" and str(head[0].S) != "/Caption"
     if not head or str(head[0].S) in _HEADINGS:
-        return bool(str(after.S) == "/Table" and head and str(head[0].S) != "/Caption")
+        return False
     return bool(tail) and str(tail[-1].S) == str(head[0].S)
 
 

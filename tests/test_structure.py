@@ -25,8 +25,8 @@ BODY = f"""
 <h1 class="cover-kicker">Tagging</h1>
 <section class="about"><h2>About</h2>
 <p><a href="#counts">The counts <span class="index-year">(2017/18)</span></a></p>
-<p><img src="{PNG}" alt="A dot" style="float: right; width: 30mm; height: 20mm; margin-right: -10mm">
-{"Reducing crime and disorder across the county, year after year, together. " * 40}</p>
+<div><img src="{PNG}" alt="A dot" style="float: right; width: 30mm; height: 20mm; margin-right: -10mm"></div>
+<p>{"Reducing crime and disorder across the county, year after year, together. " * 40}</p>
 <table id="counts"><caption>Counts</caption>
 <thead><tr><th>Theme</th><th>Count</th></tr></thead><tbody>{ROWS}</tbody></table>
 </section>"""
@@ -80,6 +80,7 @@ UPSTREAM_BREAKS = [
     (structure._rule_margin, "tagged text in the page margin"),
     (structure._rule_links, "have a structure parent that is not a Link"),
     (structure._rule_links, "Link elements are nested in a Link"),
+    (structure._rule_annex_l, "Link elements inside a Link, which ISO 32000-1 Annex L does not allow"),
     (structure._rule_links, "no description in /Contents, or only their target"),
     (structure._rule_ids, "have an /ID but there is no /IDTree"),
     (structure._rule_scope, "TH elements have no /Scope"),
@@ -131,6 +132,24 @@ def test_a_link_described_by_its_anchor_is_found(corrected: bytes) -> None:
                 annotation.Contents = annotation.Dest
     problems = structure._rule_links(reading(edit(corrected, undescribe)))
     assert len(problems) == 1 and "no description in /Contents" in problems[0]
+
+
+def test_marked_content_the_parent_tree_does_not_map_is_found(corrected: bytes) -> None:
+    def forget_last_mcid(pdf: pikepdf.Pdf) -> None:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        del nums[1][len(nums[1]) - 1]
+    assert structure._rule_unmapped(reading(edit(corrected, forget_last_mcid))) == [
+        "1 marked-content sequences have an MCID that the ParentTree maps to no element "
+        "(ISO 32000-1 14.7.4.4; PDF/UA-1 7.1-3)"]
+
+
+def test_artifacts_and_tagged_content_nested_in_each_other_are_found(corrected: bytes) -> None:
+    def nest(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].contents_add(pdf.make_stream(
+            b"/Artifact BMC /P <</MCID 900>> BDC EMC EMC /P <</MCID 901>> BDC /Artifact BMC EMC EMC"))
+    assert structure._rule_nesting(reading(edit(corrected, nest))) == [
+        "1 artifacts are marked inside tagged content (PDF/UA-1 7.1-1)",
+        "1 tagged sequences are marked inside an artifact (PDF/UA-1 7.1-2)"]
 
 
 def test_verify_reports_the_tagging_rules_and_passes_the_corrected_pdf(corrected: bytes, upstream: bytes) -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from .annex_l import FORBIDDEN_KIDS
+
 # Text within this distance of the top or bottom edge of a page is in its margin: every
 # edition's page margins are at least 22 mm, and running heads and page numbers are set
 # inside them.
@@ -58,6 +60,8 @@ class Page:
 
     chunks: dict[int, Chunk] = field(default_factory=dict)
     margin_text: list[str] = field(default_factory=list)
+    artifact_in_tagged: int = 0  # artifacts opened inside tagged content
+    tagged_in_artifact: int = 0  # tagged content opened inside an artifact
 
 
 # -- Reading the content -----------------------------------------------------------------
@@ -138,7 +142,12 @@ def read_page(page: pikepdf.Page, fonts: dict[tuple[int, int], tuple[dict[bytes,
                 chunk = result.chunks.setdefault(mcid, Chunk())
                 if "/ActualText" in properties:
                     chunk.actual = str(properties.ActualText)
-            artifact = str(operands[0]) == "/Artifact" or bool(marks and marks[-1][1])
+            is_artifact = str(operands[0]) == "/Artifact"
+            if marks and is_artifact and marks[-1][0] is not None and not marks[-1][1]:
+                result.artifact_in_tagged += 1
+            if marks and mcid is not None and marks[-1][1]:
+                result.tagged_in_artifact += 1
+            artifact = is_artifact or bool(marks and marks[-1][1])
             marks.append((mcid if mcid is not None else (marks[-1][0] if marks else None), artifact))
         elif op == "EMC":
             if marks:
@@ -233,6 +242,7 @@ class Tree:
     unscoped_headers: int = 0
     figures: list[tuple[int, list[float]]] = field(default_factory=list)
     splits: Counter[str] = field(default_factory=Counter)
+    forbidden_kids: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _first_page(node: pikepdf.Object, pages: dict[tuple[int, int], int]) -> int | None:
@@ -287,18 +297,20 @@ def walk(pdf: pikepdf.Pdf) -> Tree:
     pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
     for kid in _kids(root):
         if _is_element(kid):
-            _visit(kid, root.objgen, root.objgen, False, tree, pages)
+            _visit(kid, root.objgen, "StructTreeRoot", root.objgen, False, tree, pages)
     return tree
 
 
-def _visit(node: pikepdf.Object, parent: tuple[int, int], block: tuple[int, int], in_link: bool,
-           tree: Tree, pages: dict[tuple[int, int], int]) -> None:
+def _visit(node: pikepdf.Object, parent: tuple[int, int], parent_role: str, block: tuple[int, int],
+           in_link: bool, tree: Tree, pages: dict[tuple[int, int], int]) -> None:
     """Visit ``node``'s subtree depth-first, keeping its marked content in reading order."""
     key = node.objgen
     if key in tree.reachable:
         return
     tree.reachable.add(key)
     role = str(node.S)
+    if role[1:] in FORBIDDEN_KIDS.get(parent_role, ()):
+        tree.forbidden_kids[(parent_role, role[1:])] += 1
     if node.get("/P") is None or node.P.objgen != parent:
         tree.wrong_parent += 1
     if role == "/Link" and in_link:
@@ -335,7 +347,7 @@ def _visit(node: pikepdf.Object, parent: tuple[int, int], block: tuple[int, int]
             kid_page = pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page
             tree.leaves.append(Leaf(kid_page, int(kid.MCID), inner))
         elif _is_element(kid):
-            _visit(kid, key, inner, in_link or role == "/Link", tree, pages)
+            _visit(kid, key, role[1:], inner, in_link or role == "/Link", tree, pages)
 
 
 # -- The rules -----------------------------------------------------------------------------
@@ -477,9 +489,36 @@ def _rule_splits(r: Reading) -> list[str]:
             f"one element (ISO 32000-1 14.7.2; PDF/UA-1 7.2)" for role, count in sorted(r.tree.splits.items())]
 
 
+def _rule_unmapped(r: Reading) -> list[str]:
+    unmapped = 0
+    for number, page in enumerate(r.pages):
+        mapped = r.parents.get(number)
+        listed = len(mapped) if isinstance(mapped, pikepdf.Array) else 0
+        unmapped += sum(1 for mcid in page.chunks if mcid >= listed or not isinstance(
+            mapped[mcid], pikepdf.Dictionary))
+    return [f"{unmapped} marked-content sequences have an MCID that the ParentTree maps to no element "
+            f"(ISO 32000-1 14.7.4.4; PDF/UA-1 7.1-3)"] if unmapped else []
+
+
+def _rule_nesting(r: Reading) -> list[str]:
+    problems = []
+    inside_tagged = sum(page.artifact_in_tagged for page in r.pages)
+    inside_artifact = sum(page.tagged_in_artifact for page in r.pages)
+    if inside_tagged:
+        problems.append(f"{inside_tagged} artifacts are marked inside tagged content (PDF/UA-1 7.1-1)")
+    if inside_artifact:
+        problems.append(f"{inside_artifact} tagged sequences are marked inside an artifact (PDF/UA-1 7.1-2)")
+    return problems
+
+
+def _rule_annex_l(r: Reading) -> list[str]:
+    return [f"{count} {kid} elements inside a {parent}, which ISO 32000-1 Annex L does not allow "
+            f"(tagged PDF profile, Annex L)" for (parent, kid), count in sorted(r.tree.forbidden_kids.items())]
+
+
 #: Every rule, in the order its findings are reported.
-RULES = (_rule_detached, _rule_parents, _rule_margin, _rule_links, _rule_ids, _rule_scope, _rule_words,
-         _rule_figures, _rule_splits)
+RULES = (_rule_detached, _rule_parents, _rule_unmapped, _rule_nesting, _rule_margin, _rule_links, _rule_annex_l,
+         _rule_ids, _rule_scope, _rule_words, _rule_figures, _rule_splits)
 
 
 def check(pdf: pikepdf.Pdf) -> list[str]:

@@ -154,3 +154,23 @@ def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -
     with engine.uncorrected():
         assert weasyprint.pdf.tags._build_box_tree is engine._UPSTREAM[(weasyprint.pdf.tags, "_build_box_tree")]
     assert weasyprint.pdf.tags._build_box_tree is corrected
+
+
+TAGGING_PATCHES = ("margin-box-artifacts", "link-structure", "table-headers", "line-end-spaces",
+                   "figure-bbox", "continued-elements")
+
+
+@pytest.mark.parametrize("name", TAGGING_PATCHES)
+def test_each_tagging_correction_is_kept_as_a_patch_that_applies_to_weasyprint_70(name: str) -> None:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    patch = Path(__file__).parent.parent / "docs" / "upstream" / f"{name}.patch"
+    assert "Applied at run time by mcsp_reports.engine.correct_" in patch.read_text()
+    if shutil.which("patch") is None:
+        pytest.skip("no patch program on this machine")
+    installed = Path(weasyprint.__file__).parent.parent  # the directory holding weasyprint/
+    result = subprocess.run(["patch", "--dry-run", "-p1", "-i", str(patch)], cwd=installed,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

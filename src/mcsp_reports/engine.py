@@ -144,7 +144,7 @@ def _structure_root(pdf: pydyf.PDF) -> Any:
 
 # -- 1. Page-margin boxes are pagination artifacts -----------------------------------------
 #
-# Upstream: ``pdf/tags.py:128-135`` builds structure elements for the contents of margin
+# Upstream: ``pdf/tags.py:144-151`` builds structure elements for the contents of margin
 # boxes (running heads, "Page X of Y") and never links them to the tree ("It could be
 # included in tree as Artifact, but that's only allowed in PDF 2.0"); ``draw/__init__.py:633``
 # marks their text as ``/Span`` with an MCID. The ParentTree then lists elements that the
@@ -229,9 +229,9 @@ def correct_margin_artifacts() -> None:
 #
 # Upstream: ``anchors.py:84-113`` gives every non-text box inside a link its own link
 # annotation (so ``<a>`` with a span or a ``::after`` inside gets two or three overlapping
-# annotations, each a tab stop); ``pdf/tags.py:95-97`` tags ``a::before``/``a::after`` as
+# annotations, each a tab stop); ``pdf/tags.py:88-90`` tags ``a::before``/``a::after`` as
 # ``Link`` too, so Links nest (ISO 32000-1 tagged profile Annex L: Link may not contain
-# Link); ``pdf/tags.py:237-247`` makes the annotation's structure parent whatever element
+# Link); ``pdf/tags.py:238-248`` makes the annotation's structure parent whatever element
 # the box has (a ``Span`` for ``<span>`` inside ``<a>``), where PDF/UA-1 7.18.5-1 (Matterhorn
 # 28-011) wants a ``Link``; and ``pdf/anchors.py:37-38`` sets /Contents to the link target
 # (an anchor id) where PDF/UA-1 7.18.5-2 wants an alternate description.
@@ -326,9 +326,9 @@ def correct_link_structure() -> None:
 
 # -- 4. Table headers: /Scope on every TH, and an /IDTree for the /ID the cells refer to ---
 #
-# Upstream: ``pdf/tags.py:224-231`` gives TH and TD ``/A << /O /Table >>`` without /Scope,
-# and ``pdf/tags.py:300-303`` gives each TH an /ID that TDs name in /Headers, but
-# ``add_tags`` (``pdf/tags.py:11-82``) writes no /IDTree, so the IDs resolve to nothing
+# Upstream: ``pdf/tags.py:228-236`` gives TH and TD ``/A << /O /Table >>`` without /Scope,
+# and ``pdf/tags.py:317-339`` gives each TH an /ID that TDs name in /Headers, but
+# ``add_tags`` (``pdf/tags.py:12-82``) writes no /IDTree, so the IDs resolve to nothing
 # (ISO 32000-1 14.7.2 Table 322: IDTree is required if any element has an ID). PDF/UA-1
 # 7.5 (Matterhorn 15-003) wants TH to carry /Scope when Headers/IDs do not settle the
 # structure. Corrected: /Scope from the HTML ``scope`` attribute (``row``/``rowgroup`` →
@@ -379,9 +379,9 @@ def correct_table_headers() -> None:
 
 # -- 5. A space where a line breaks between words ------------------------------------------
 #
-# Upstream: ``layout/inline.py:924-982`` (``split_text_box``) breaks a line at a space and
+# Upstream: ``layout/inline.py:924-984`` (``split_text_box``) breaks a line at a space and
 # keeps the space in neither line, ``layout/inline.py:242-270`` (``remove_last_whitespace``)
-# strips any space left at the end of a line, and ``pdf/stream.py:282-295`` marks the text
+# strips any space left at the end of a line, and ``pdf/stream.py:282-296`` marks the text
 # box with nothing but its MCID; read in structure order, the last word of one line runs
 # into the first word of the next ("crimeand disorder"). ISO 32000-1 14.8.2.5 requires word
 # breaks to be present or recoverable; 14.9.4 allows /ActualText on a marked-content
@@ -452,7 +452,7 @@ def correct_line_end_spaces() -> None:
             with marked(self, box, tag):
                 yield
             return
-        # pdf/stream.py:283-295, with the space restored as ActualText.
+        # pdf/stream.py:283-296, with the space restored as ActualText.
         mcid = len(self._tags)
         assert box not in self._tags
         self._tags[box] = {"tag": tag, "mcid": mcid}
@@ -468,7 +468,7 @@ def correct_line_end_spaces() -> None:
 
 # -- 6. The Figure's /BBox in PDF user space -----------------------------------------------
 #
-# Upstream: ``pdf/tags.py:196-202`` writes a Figure's layout /BBox from the box's content
+# Upstream: ``pdf/tags.py:199-206`` writes a Figure's layout /BBox from the box's content
 # box in CSS pixels measured from the top-left corner of the page. ISO 32000-1 14.8.5.4.3
 # (Table 344) defines BBox in the default user space of the page: points, from the
 # bottom-left. Corrected: the rectangle is mapped through the page's own matrix
@@ -512,7 +512,7 @@ def correct_figure_bbox() -> None:
 
 # -- 7. One element per HTML element, continued across pages ------------------------------
 #
-# Upstream: ``pdf/tags.py:46-63`` builds a separate tree for each page and appends each
+# Upstream: ``pdf/tags.py:46-65`` builds a separate tree for each page and appends each
 # page's top-level elements to the Document, so an element split by a page break becomes
 # two elements (a chapter's ``Sect`` once per page, a table twice, the second without its
 # Caption), and a table's repeated header rows are tagged again on every page as new TH
@@ -678,7 +678,7 @@ def correct_continued_elements() -> None:
                 getattr(text, "mcsp_repeated_header", False) for text in target.descendants()
                 if isinstance(text, boxes.TextBox)):
             # Drawn as an artifact: no elements, but the table's header bookkeeping
-            # (pdf/tags.py:287-303) still reads each cell's ``mark``.
+            # (pdf/tags.py:317-359) still reads each cell's ``mark``.
             cells = pdf.__dict__.setdefault("_mcsp_repeated_cells", [])
             for row in target.children:
                 for cell in row.children:

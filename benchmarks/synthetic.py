@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
+import re
 from pathlib import Path
 
 import yaml
@@ -47,7 +47,9 @@ def _achievement(rng: random.Random, year: int, index: int, themes: list[str], o
     if rng.random() < 0.3:
         item["points"] = rng.sample(SENTENCES, k=2)
     if rng.random() < 0.2:
-        item["date"] = f"{year + rng.randint(0, 1)}-{rng.randint(1, 12):02d}"
+        # Inside the reporting year, April to March, as the loader requires.
+        month = rng.randint(1, 12)
+        item["date"] = f"{year if month >= 4 else year + 1}-{month:02d}"
         item["milestone"] = f"{rng.choice(VERBS)} {rng.choice(SUBJECTS)}"
     return item
 
@@ -55,7 +57,11 @@ def _achievement(rng: random.Random, year: int, index: int, themes: list[str], o
 def generate(reports: Path, years: int, per_year: int, seed: int = 0, first: int = 1980) -> list[Path]:
     """Write ``partnership.yaml`` and ``years`` year files of ``per_year`` achievements into ``reports``."""
     reports.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "reports" / "partnership.yaml", reports / "partnership.yaml")
+    # The made-up years start in `first`: the partnership operates through all of them.
+    profile_text = (ROOT / "reports" / "partnership.yaml").read_text(encoding="utf-8")
+    profile_text = re.sub(r"(?m)^  from: .*$", f'  from: "{first}"', profile_text)
+    profile_text = re.sub(r"(?m)^  until: .*$", f"  until: {first + years}-03", profile_text)
+    (reports / "partnership.yaml").write_text(profile_text, encoding="utf-8")
     profile = yaml.safe_load((reports / "partnership.yaml").read_text(encoding="utf-8"))
     themes = [t["id"] for t in profile["themes"]]
     organisations = [o["id"] for o in profile["organisations"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,15 @@ def problems_of(project: Project) -> list[str]:
 
 
 def expected(fixture: Path) -> list[str]:
-    lines = fixture.read_bytes().decode("ascii", errors="replace").splitlines()
-    return [line.removeprefix("# expect: ") for line in lines if line.startswith("# expect: ")]
+    """The problems a fixture declares: each ``# expect:`` line, with the ``# shows:`` lines
+    after it as the excerpt printed beneath it (indented by four spaces)."""
+    found: list[str] = []
+    for line in fixture.read_bytes().decode("utf-8", errors="replace").splitlines():
+        if line.startswith("# expect: "):
+            found.append(line.removeprefix("# expect: "))
+        elif line.startswith("# shows: "):
+            found[-1] += "\n    " + line.removeprefix("# shows: ")
+    return found
 
 
 def test_real_content_loads_every_year_in_order() -> None:
@@ -39,7 +47,9 @@ def test_only_the_cut_off_year_is_marked_incomplete() -> None:
 
 @pytest.mark.parametrize("fixture", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
 def test_each_invalid_file_gives_exactly_its_messages(project: Project, fixture: Path) -> None:
-    (project.reports / "2017-18.yaml").write_bytes(fixture.read_bytes())
+    # A fixture replaces reports/2017-18.yaml, or the file its "# file: NAME" line names.
+    target = re.search(rb"^# file: (\S+)$", fixture.read_bytes(), re.MULTILINE)
+    (project.reports / (target[1].decode() if target else "2017-18.yaml")).write_bytes(fixture.read_bytes())
     assert expected(fixture), f"{fixture.name} declares no expected message"
     assert problems_of(project) == expected(fixture)
 
@@ -113,7 +123,7 @@ def test_date_and_milestone_come_together(project: Project) -> None:
     path = project.reports / "2015-16.yaml"
     path.write_text(path.read_text().replace("    milestone: Merseyside Chambers of Commerce invited to join\n", ""))
     assert problems_of(project) == [
-        "reports/2015-16.yaml:21:11: achievements[0].milestone: is required when date is given"]
+        "reports/2015-16.yaml:21:11: achievement 1, 'Merseyside Chambers of Commerce invited to join', milestone: is required when date is given"]
 
 
 def test_missing_partnership_file_is_reported(project: Project) -> None:

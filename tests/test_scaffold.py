@@ -47,3 +47,13 @@ def test_a_label_that_does_not_follow_is_refused(project: Project, label: str, m
         new_year(project, label)
     assert sorted(p.name for p in project.reports.iterdir())[-1] == "partnership.yaml"
     assert not (project.reports / f"{label}.yaml").exists()
+
+
+def test_a_year_after_the_partnership_closed_is_refused(project: Project) -> None:
+    profile = project.reports / "partnership.yaml"
+    profile.write_text(profile.read_text().replace("until: 2019-06", "until: 2019-03"))
+    with pytest.raises(ScaffoldError) as caught:
+        new_year(project, "2019-20")
+    assert str(caught.value) == (
+        "the reporting year 2019/20 starts after the partnership closed in March 2019, so it cannot be started")
+    assert not (project.reports / "2019-20.yaml").exists()

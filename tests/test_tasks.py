@@ -192,3 +192,22 @@ def test_build_open_opens_the_landing_page_in_the_browser(checkout: Path, built:
                             capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr
     assert opened.read_text() == (checkout / "dist" / "index.html").resolve().as_uri()
+
+
+def test_a_broken_year_stops_build_with_readable_messages_and_leaves_dist_untouched(checkout: Path) -> None:
+    year = checkout / "reports" / "2017-18.yaml"
+    year.write_text(year.read_text().replace("title: The Red Umbrella Project", "title:The Red Umbrella Project"))
+    (checkout / "reports" / "2019-20.yaml").symlink_to("/etc/passwd")
+    (checkout / "dist").mkdir()
+    (checkout / "dist" / "old.pdf").write_bytes(b"%PDF-1.7 earlier build")
+    result = invoke(checkout, "build")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "reports/2017-18.yaml:26:11: put a space after the ':' in 'title:The'",
+        "    26 |     title:The Red Umbrella Project",
+        "       |           ^",
+        "reports/2019-20.yaml:1:1: is a link to a file outside the project; copy the file in instead",
+    ]
+    assert "Traceback" not in result.stderr + result.stdout and "root:" not in result.stderr
+    assert [p.name for p in (checkout / "dist").iterdir()] == ["old.pdf"]
+    assert (checkout / "dist" / "old.pdf").read_bytes() == b"%PDF-1.7 earlier build"

@@ -17,17 +17,27 @@ class UserError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One mistake in the content, located to the line and column."""
+    """One mistake in the content, located to the line and column.
+
+    ``excerpt`` holds lines to print beneath it, indented (the line as written and a
+    caret under the column), so the first line stays ``file:line:col: field: message``.
+    """
 
     path: str
     line: int
     column: int
     field: str
     message: str
+    excerpt: tuple[str, ...] = ()
 
-    def __str__(self) -> str:
+    @property
+    def headline(self) -> str:
+        """The problem in one line: ``file:line:col: field: message``."""
         where = f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def __str__(self) -> str:
+        return "\n".join([self.headline, *(f"    {line}" for line in self.excerpt)])
 
 
 class ContentError(UserError):

@@ -9,11 +9,17 @@ of every value, which every problem report needs.
 Every problem in every file is collected before anything is raised, so the people who
 keep the content see all their mistakes at once, one line each::
 
-    reports/2017-18.yaml:12:5: achievements[2].themes[0]: unknown theme 'knife'; known themes: …
+    reports/2017-18.yaml:12:5: achievement 3, 'The Red Umbrella Project', themes: unknown theme 'knife'; …
+
+Besides the schema, the loader refuses what YAML would silently drop or merge (a ``#``
+comment cut from a plain text, a mis-indented bullet joined to the one above, leftover
+placeholder brackets) and what cannot be seen (control, bidi and zero-width characters);
+syntax errors are explained by :mod:`mcsp_reports.syntax`.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -30,10 +36,13 @@ from yaml.scanner import Scanner
 
 from .errors import ContentError, FileRefusedError, Problem
 from .files import read_regular_file
+from .syntax import excerpt, explain, invisible_characters
 from .model import (
     Achievement,
     Content,
     MonthYear,
+    outside_operation,
+    reporting_year,
     Organisation,
     Partnership,
     Successor,
@@ -42,6 +51,7 @@ from .model import (
     YearReport,
     year_label,
     year_label_start,
+    year_title,
 )
 
 PARTNERSHIP_FILE = "partnership.yaml"
@@ -56,6 +66,7 @@ MAX_TAGS = 8
 MAX_POINTS = 12
 MAX_TITLE = 160
 MAX_TEXT = 2000
+MAX_DEPTH = 20
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -70,11 +81,17 @@ _MAP = "tag:yaml.org,2002:map"
 T = TypeVar("T")
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that the loader will not read; its ``problem`` is already plain English."""
+
+
 class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
-    """Builds PyYAML nodes with no implicit typing and no anchors or aliases.
+    """Builds PyYAML nodes with no implicit typing, no anchors or aliases, and bounded nesting.
 
     ``BaseResolver`` has no implicit resolvers, so every plain scalar is tagged as a
     string; a node that carries any other scalar tag was tagged explicitly in the file.
+    The composer recurses once per level, so nesting is refused long before Python's
+    recursion limit: no content needs more than a few levels.
     """
 
     def __init__(self, stream: str):
@@ -83,20 +100,25 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         BaseResolver.__init__(self)
+        self.depth = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            raise yaml.MarkedYAMLError(
-                problem="aliases (*name) are not allowed; write the value out",
-                problem_mark=event.start_mark,
-            )
+            raise _Refused(problem="aliases (*name) are not allowed; write the value out",
+                           problem_mark=event.start_mark)
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
-            raise yaml.MarkedYAMLError(
-                problem="anchors (&name) are not allowed; write each value where it is used",
-                problem_mark=event.start_mark,
-            )
-        return super().compose_node(parent, index)
+            raise _Refused(problem="anchors (&name) are not allowed; write each value where it is used",
+                           problem_mark=event.start_mark)
+        if isinstance(event, CollectionStartEvent) and self.depth >= MAX_DEPTH:
+            raise _Refused(problem=f"lists and fields are nested more than {MAX_DEPTH} deep here; "
+                                   "no field of the content needs that many levels",
+                           problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _where(node: Node) -> tuple[int, int]:
@@ -107,16 +129,70 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-class _Reader:
-    """Walks one file's node tree against the schema, recording problems as it goes."""
+def field_path(parent: str, name: str) -> str:
+    """The readable path of ``name`` inside ``parent``: ``achievement 3, 'The Red Umbrella Project', themes``."""
+    return f"{parent}, {name}" if parent else name
 
-    def __init__(self, path: str, problems: list[Problem]):
+
+# How one entry of each list is called in a field path ("achievement 3", "point 2").
+_ITEM_NOUNS = {"achievements": "achievement", "themes": "theme", "organisations": "organisation",
+               "points": "point"}
+# Characters that mark the start of a list item, for a plain text that swallowed one.
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s")
+_COMMENT_AFTER = re.compile(r"^\s+#")
+
+
+def _label(node: Node) -> str:
+    """A short name for a list entry in a field path: its title, name or id when readable."""
+    if isinstance(node, MappingNode):
+        for wanted in ("title", "name", "id"):
+            for key, value in node.value:
+                if (isinstance(key, ScalarNode) and key.value == wanted and isinstance(value, ScalarNode)
+                        and value.value.strip() and "\n" not in value.value.strip()):
+                    text = value.value.strip()
+                    return f", '{text[:47]}…'" if len(text) > 48 else f", '{text}'"
+    return ""
+
+
+def suggest(value: str, choices: dict[str, str]) -> str | None:
+    """The choice closest to ``value``, if one is close enough to be what was meant.
+
+    ``choices`` maps what may be matched (ids and, for vocabularies, names) to what to
+    suggest, so that "Knife crime" finds ``knife-crime`` by its name as well as its id.
+    """
+    def normal(text: str) -> str:
+        return re.sub(r"[\s_]+", "-", text.strip().lower())
+    table = {normal(k): v for k, v in choices.items()}
+    if normal(value) in table:
+        return table[normal(value)]
+    close = difflib.get_close_matches(normal(value), list(table), n=1, cutoff=0.6)
+    return table[close[0]] if close else None
+
+
+class _Reader:
+    """Walks one file's node tree against the schema, recording problems as it goes.
+
+    ``lines`` are the file's lines, which show what YAML dropped or joined without a
+    word: a comment cut from a plain text, a mis-indented bullet merged into the one
+    above. With ``drafts``, ``[[placeholders]]`` are kept as text (for the preview) and
+    counted instead of reported.
+    """
+
+    def __init__(self, path: str, problems: list[Problem], lines: list[str] | None = None,
+                 drafts: bool = False):
         self.path = path
         self.problems = problems
+        self.lines = lines or []
+        self.drafts = drafts
+        self.placeholders = 0
 
     def problem(self, node: Node | None, field: str, message: str) -> None:
         line, column = _where(node) if node is not None else (1, 1)
         self.problems.append(Problem(self.path, line, column, field, message))
+
+    def problem_at(self, line: int, column: int, field: str, message: str) -> None:
+        """Record a problem at a 0-based position in the raw text."""
+        self.problems.append(Problem(self.path, line + 1, column + 1, field, message))
 
     def mapping(
         self, node: Node, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -136,17 +212,19 @@ class _Reader:
                 self.problem(key_node, field, "field names must be plain text")
                 continue
             key = key_node.value
-            here = f"{field}.{key}" if field else key
+            here = field_path(field, key)
             if key in values:
                 line, _ = _where(values[key])
                 self.problem(key_node, here, f"duplicate field; it is already set on line {line}")
             elif key not in known:
-                self.problem(key_node, here, f"unknown field; expected one of: {', '.join(known)}")
+                guess = suggest(key, {k: k for k in known})
+                hint = f"did you mean {guess!r}? " if guess and guess not in values else ""
+                self.problem(key_node, here, f"unknown field; {hint}expected one of: {', '.join(known)}")
             else:
                 values[key] = value_node
         for key in required:
             if key not in values:
-                self.problem(node, f"{field}.{key}" if field else key, "required field is missing")
+                self.problem(node, field_path(field, key), "required field is missing")
         return values
 
     def sequence(self, node: Node, field: str, limit: int, allow_empty: bool = False) -> list[Node]:
@@ -160,6 +238,19 @@ class _Reader:
             self.problem(node, field, f"too many items ({len(node.value)}); at most {limit}")
         return list(node.value[:limit])
 
+    def _column_of(self, node: ScalarNode, offset: int) -> tuple[int, int]:
+        """The 0-based position of character ``offset`` of a one-line scalar's value (else its start)."""
+        start, end = node.start_mark, node.end_mark
+        if start.line == end.line and node.style in (None, "'", '"') and "\\" not in self._raw(node):
+            return start.line, start.column + offset + (node.style is not None)
+        return start.line, start.column
+
+    def _raw(self, node: Node) -> str:
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line or start.line >= len(self.lines):
+            return ""
+        return self.lines[start.line][start.column:end.column]
+
     def scalar(self, node: Node, field: str) -> str | None:
         """The text of a scalar exactly as written, or ``None`` (with a problem)."""
         if not isinstance(node, ScalarNode):
@@ -169,15 +260,64 @@ class _Reader:
             self.problem(node, field, f"tags such as {node.tag.rsplit(':', 1)[-1]!r} are not allowed")
             return None
         placeholder = _PLACEHOLDER.search(node.value)
+        if placeholder and self.drafts:
+            self.placeholders += 1
+            return node.value
         if placeholder:
             self.problem(node, field, f"fill in the placeholder {placeholder[0]}")
             return None
+        for bracket in ("[[", "]]"):
+            if bracket in node.value:
+                line, column = self._column_of(node, node.value.index(bracket))
+                self.problem_at(line, column, field,
+                                f"{bracket!r} is left over from a placeholder; delete it")
+                return None
         return node.value
+
+    def _lost_text(self, node: ScalarNode, field: str) -> bool:
+        """Whether YAML silently dropped or joined part of a plain text (recorded as a problem).
+
+        A plain (unquoted) value ends at ' #', which starts a comment; and its lines are
+        joined into one, so a bullet indented too far becomes part of the item above.
+        """
+        if node.style is not None or node.end_mark.line >= len(self.lines):
+            return False
+        end = node.end_mark
+        rest = self.lines[end.line][end.column:]
+        if _COMMENT_AFTER.match(rest):
+            lost = rest.lstrip()
+            shown = f"{lost[:40]}…" if len(lost) > 41 else lost
+            self.problem_at(end.line, end.column + rest.index("#"), field,
+                            f"YAML drops everything from ' #' on, so {shown!r} would be lost; "
+                            "put the whole text in quotes to keep it")
+            return True
+        start = node.start_mark
+        in_list = self.lines[start.line][: start.column].rstrip().endswith("-")
+        for number in range(start.line + 1, end.line + 1):
+            line = self.lines[number]
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip())
+            if _BULLET.match(line):
+                self.problem_at(number, indent, field,
+                                "this line is indented further than the item above, so YAML joins it to "
+                                "that item's text; line its '-' up with the one above to make it an item")
+                return True
+            if in_list:
+                self.problem_at(number, indent, field,
+                                f"this list item runs on from line {start.line + 1} and YAML joins the lines "
+                                "into one; start a new item with '- ' lined up with the one above, or put "
+                                "a long item in quotes")
+                return True
+        return False
 
     def text(self, node: Node, field: str, limit: int = MAX_TEXT) -> str | None:
         """Prose: non-empty text, with the line breaks of folded blocks undone."""
         value = self.scalar(node, field)
         if value is None:
+            return None
+        assert isinstance(node, ScalarNode)
+        if self._lost_text(node, field):
             return None
         value = " ".join(value.split())
         if not value:
@@ -194,6 +334,8 @@ class _Reader:
         if value is None:
             return None
         if not pattern.match(value):
+            if self.drafts and _PLACEHOLDER.search(value):
+                return value
             self.problem(node, field, f"expected {expected}, got {value!r}")
             return None
         return value
@@ -208,6 +350,10 @@ class _Reader:
         found = _MONTH.match(value)
         if found and 1 <= int(found[2]) <= 12:
             return MonthYear(int(found[1]), int(found[2]))
+        if found:
+            self.problem(node, field, f"there is no month {int(found[2])}; write the month as 01 to 12, "
+                                      f"e.g. {found[1]}-11")
+            return None
         form = "a year as YYYY or a month as YYYY-MM" if allow_year else "a month as YYYY-MM"
         self.problem(node, field, f"expected {form}, e.g. 2018-11; got {value!r}")
         return None
@@ -219,18 +365,25 @@ class _Reader:
         """``read`` applied to an optional field of ``values``; ``None`` when it is absent."""
         if key not in values:
             return None
-        return read(values[key], f"{field}.{key}" if field else key, *args, **kwargs)
+        return read(values[key], field_path(field, key), *args, **kwargs)
 
     def items(
         self, values: dict[str, Node], key: str, field: str, limit: int,
         read: Callable[[Node, str], T | None], allow_empty: bool = False,
     ) -> tuple[T, ...]:
-        """Read each item of an optional list field with ``read``; problems are recorded."""
+        """Read each item of an optional list field with ``read``; problems are recorded.
+
+        An item's field path names it in words: ``achievement 3, 'The Red Umbrella
+        Project'``, ``achievement 3, 'The Red Umbrella Project', themes``.
+        """
         if key not in values:
             return ()
-        nodes = self.sequence(values[key], f"{field}.{key}" if field else key, limit, allow_empty)
-        prefix = f"{field}.{key}" if field else key
-        found = (read(item, f"{prefix}[{i}]") for i, item in enumerate(nodes))
+        nodes = self.sequence(values[key], field_path(field, key), limit, allow_empty)
+        noun = _ITEM_NOUNS.get(key, "item")
+        # An entry with fields is named by number and title; a one-word item by its list
+        # alone, since the column points at it and the message quotes it.
+        found = (read(item, field_path(field, f"{noun} {i + 1}{_label(item)}" if isinstance(item, MappingNode)
+                                       else key)) for i, item in enumerate(nodes))
         return tuple(item for item in found if item is not None)
 
 
@@ -244,7 +397,7 @@ def _describe(node: Node) -> str:
     return f"text {node.value!r}" if isinstance(node, ScalarNode) else "something else"
 
 
-def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Node | None:
+def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> tuple[Node, list[str]] | None:
     """Parse one file into a node tree; file kind, encoding, size and syntax problems are recorded.
 
     Only a regular file inside the project is read (see :func:`read_regular_file`), so
@@ -268,20 +421,28 @@ def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Node | None:
         ))
         return None
     text = text.removeprefix("\ufeff")
+    text, slips = invisible_characters(text)
+    problems.extend(Problem(shown, slip.line, slip.column, "", slip.message) for slip in slips)
     try:
         node = _NodeLoader(text).get_single_node()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(error.problem or error.context or "invalid YAML").split())
-        problems.append(Problem(shown, line, column, "", message))
+    except _Refused as error:
+        assert error.problem_mark is not None
+        mark = error.problem_mark
+        problems.append(Problem(shown, mark.line + 1, mark.column + 1, "", str(error.problem)))
         return None
-    except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
-        problems.append(Problem(shown, 1, 1, "", " ".join(str(error).split())))
+    except yaml.MarkedYAMLError as error:
+        lines = text.split("\n")
+        slip = explain(error, lines)
+        problems.append(Problem(shown, slip.line, slip.column, "", slip.message,
+                                excerpt(lines, slip.line, slip.column)))
+        return None
+    except yaml.YAMLError as error:  # a reader error cannot remain once the characters are checked; still, no traceback
+        problems.append(Problem(shown, 1, 1, "", " ".join(str(error).split()[:6])))
         return None
     if node is None:
         problems.append(Problem(shown, 1, 1, "", "file is empty"))
-    return node
+        return None
+    return node, text.split("\n")
 
 
 def _vocabulary(
@@ -294,12 +455,12 @@ def _vocabulary(
         fields = r.mapping(node, field, ("id", "name"))
         if fields is None or "id" not in fields or "name" not in fields:
             return None
-        ident = r.match(fields["id"], f"{field}.id", _ID, "an id in lower-case-with-hyphens")
-        name = r.text(fields["name"], f"{field}.name", MAX_TITLE)
+        ident = r.match(fields["id"], field_path(field, "id"), _ID, "an id in lower-case-with-hyphens")
+        name = r.text(fields["name"], field_path(field, "name"), MAX_TITLE)
         if ident is None or name is None:
             return None
         if ident in seen:
-            r.problem(fields["id"], f"{field}.id", f"{ident!r} is already used on line {seen[ident]}")
+            r.problem(fields["id"], field_path(field, "id"), f"{ident!r} is already used on line {seen[ident]}")
             return None
         seen[ident] = _where(fields["id"])[0]
         return kind(ident, name)  # type: ignore[call-arg]
@@ -313,6 +474,7 @@ class _References:
     def __init__(self) -> None:
         self.themes: dict[str, Theme] | None = None
         self.organisations: dict[str, Organisation] | None = None
+        self.operated: tuple[MonthYear, MonthYear] | None = None
 
 
 def _read_partnership(
@@ -320,10 +482,11 @@ def _read_partnership(
 ) -> Partnership | None:
     """Read the profile; its vocabularies go into ``refs`` whenever they themselves are sound,
     so that year files are still checked against them when another field is wrong."""
-    node = _read_yaml(path, shown, problems)
-    if node is None:
+    parsed = _read_yaml(path, shown, problems)
+    if parsed is None:
         return None
-    r = _Reader(shown, problems)
+    node, lines = parsed
+    r = _Reader(shown, problems, lines)
     before = len(problems)
     fields = r.mapping(
         node, "",
@@ -345,16 +508,19 @@ def _read_partnership(
         if span is not None:
             founded = r.get(span, "from", "operated", r.month, allow_year=True)
             closed = r.get(span, "until", "operated", r.month, allow_year=True)
-            if founded and closed and closed.sort_key() < founded.sort_key():
-                r.problem(span["until"], "operated.until", "is before operated.from")
+            if founded and closed and closed.latest() < founded.earliest():
+                r.problem(span["until"], "operated, until",
+                          f"the partnership cannot close ({closed.label}) before it began ({founded.label})")
+            elif founded and closed:
+                refs.operated = (founded, closed)
 
     successor = None
     if "successor" in fields:
         parts = r.mapping(fields["successor"], "successor", ("name", "date", "summary"))
         if parts is not None and len(parts) == 3:
-            s_name = r.text(parts["name"], "successor.name", MAX_TITLE)
-            s_date = r.month(parts["date"], "successor.date")
-            s_summary = r.text(parts["summary"], "successor.summary")
+            s_name = r.text(parts["name"], "successor, name", MAX_TITLE)
+            s_date = r.month(parts["date"], "successor, date")
+            s_summary = r.text(parts["summary"], "successor, summary")
             if s_name and s_date and s_summary:
                 successor = Successor(s_name, s_date, s_summary)
 
@@ -376,25 +542,57 @@ def _read_partnership(
     )
 
 
-def _resolver(r: _Reader, table: dict[str, T] | None, noun: str, plural: str) -> Callable[[Node, str], T | None]:
+def _resolver(
+    r: _Reader, table: dict[str, Theme] | dict[str, Organisation] | None, noun: str, plural: str
+) -> Callable[[Node, str], T | None]:
     def resolve(node: Node, field: str) -> T | None:
         ident = r.scalar(node, field)
         if ident is None or table is None:  # without a readable partnership.yaml, ids cannot be checked
             return None
-        if ident not in table:
-            r.problem(node, field, f"unknown {noun} {ident!r}; known {plural}: {', '.join(table)}")
+        if r.drafts and _PLACEHOLDER.search(ident):
             return None
-        return table[ident]
+        if ident not in table:
+            choices = {**{entry.name: key for key, entry in table.items()}, **{key: key for key in table}}
+            guess = suggest(ident, choices)
+            if guess:
+                r.problem(node, field, f"unknown {noun} {ident!r}; did you mean {guess}? "
+                                       f"({plural} are listed in partnership.yaml)")
+            else:
+                r.problem(node, field, f"unknown {noun} {ident!r}; known {plural}: {', '.join(table)}")
+            return None
+        return table[ident]  # type: ignore[return-value]
     return resolve
+
+
+def _dated_within(
+    r: _Reader, node: Node, field: str, date: MonthYear, label: str, refs: _References
+) -> MonthYear | None:
+    """``date`` if it falls in its reporting year (April to March) and the operating period."""
+    first, last = reporting_year(int(label[:4]))
+    if not first.earliest() <= date.earliest() <= last.latest():
+        r.problem(node, field, f"{date.label} is outside the reporting year {year_title(label)}, which runs "
+                               f"from {first.label} to {last.label}; correct the date, or move the "
+                               "achievement to the year it belongs to")
+        return None
+    if refs.operated:
+        founded, closed = refs.operated
+        if date.earliest() > closed.latest():
+            r.problem(node, field, f"{date.label} is after the partnership closed in {closed.label}")
+            return None
+        if date.latest() < founded.earliest():
+            r.problem(node, field, f"{date.label} is before the partnership began in {founded.label}")
+            return None
+    return date
 
 
 def _read_year(
     path: Path, shown: str, refs: _References, problems: list[Problem], ids: dict[str, str]
 ) -> YearReport | None:
-    node = _read_yaml(path, shown, problems)
-    if node is None:
+    parsed = _read_yaml(path, shown, problems)
+    if parsed is None:
         return None
-    r = _Reader(shown, problems)
+    node, lines = parsed
+    r = _Reader(shown, problems, lines)
     before = len(problems)
     fields = r.mapping(node, "", ("year", "introduction", "achievements"), ("incomplete",))
     if fields is None:
@@ -411,6 +609,9 @@ def _read_year(
             elif path.name != f"{label}.yaml":
                 r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
                 label = None
+            elif refs.operated and (outside := outside_operation(int(label[:4]), *refs.operated)):
+                r.problem(fields["year"], "year", f"{outside}; delete this file or correct the year")
+                label = None
     intro = r.get(fields, "introduction", "", r.text)
     incomplete = r.get(fields, "incomplete", "", r.text)
 
@@ -423,7 +624,7 @@ def _read_year(
             return None
         ident = r.get(parts, "id", field, r.match, _ID, "an id in lower-case-with-hyphens")
         if ident is not None and ident in ids:
-            r.problem(parts["id"], f"{field}.id", f"{ident!r} is already used at {ids[ident]}")
+            r.problem(parts["id"], field_path(field, "id"), f"{ident!r} is already used at {ids[ident]}")
             ident = None
         elif ident is not None:
             ids[ident] = f"{shown}:{_where(parts['id'])[0]}"
@@ -433,11 +634,13 @@ def _read_year(
         organisations = r.items(parts, "organisations", field, MAX_TAGS, resolve_org, allow_empty=True)
         points = r.items(parts, "points", field, MAX_POINTS, lambda n, f: r.text(n, f))
         date = r.get(parts, "date", field, r.month)
+        if date is not None and label is not None:
+            date = _dated_within(r, parts["date"], field_path(field, "date"), date, label, refs)
         milestone = r.get(parts, "milestone", field, r.text, MAX_TITLE)
         # A dated achievement is a timeline entry, which needs its own line of text.
         if ("date" in parts) != ("milestone" in parts):
             given, missing = ("date", "milestone") if "date" in parts else ("milestone", "date")
-            r.problem(parts[given], f"{field}.{missing}", f"is required when {given} is given")
+            r.problem(parts[given], field_path(field, missing), f"is required when {given} is given")
         if not (ident and title and summary and themes):
             return None
         return Achievement(ident, title, summary, themes, organisations, points, date, milestone)

@@ -57,6 +57,34 @@ class MonthYear:
         """Order year-only dates before the months of that year."""
         return (self.year, self.month or 0)
 
+    def earliest(self) -> tuple[int, int]:
+        """The first (year, month) this date may mean: January for a bare year."""
+        return (self.year, self.month or 1)
+
+    def latest(self) -> tuple[int, int]:
+        """The last (year, month) this date may mean: December for a bare year."""
+        return (self.year, self.month or 12)
+
+
+def reporting_year(start: int) -> tuple[MonthYear, MonthYear]:
+    """The first and last months of the reporting year that starts in ``start``.
+
+    Reporting years run from April to March, the financial year that the partnership's
+    public bodies report on: 2017-18 is April 2017 to March 2018.
+    """
+    return MonthYear(start, 4), MonthYear(start + 1, 3)
+
+
+def outside_operation(start: int, founded: MonthYear, closed: MonthYear) -> str | None:
+    """Why the reporting year starting in ``start`` lies outside the operating period, or ``None``."""
+    first, last = reporting_year(start)
+    title = year_title(year_label(start))
+    if first.earliest() > closed.latest():
+        return f"the reporting year {title} starts after the partnership closed in {closed.label}"
+    if last.latest() < founded.earliest():
+        return f"the reporting year {title} ends before the partnership began in {founded.label}"
+    return None
+
 
 @dataclass(frozen=True)
 class Theme:

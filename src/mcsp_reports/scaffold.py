@@ -14,7 +14,7 @@ import jinja2
 from .errors import ScaffoldError
 from .files import write_atomic
 from .load import load_content
-from .model import year_label, year_label_start, year_title
+from .model import outside_operation, year_label, year_label_start, year_title
 from .project import Project
 
 def next_label(labels: list[str]) -> str | None:
@@ -37,6 +37,10 @@ def new_year(project: Project, label: str) -> Path:
     expected = next_label(labels)
     if expected is not None and label != expected:
         raise ScaffoldError(f"the next year after {max(labels)} is {expected}, not {label}")
+    p = content.partnership
+    outside = outside_operation(start, p.founded, p.closed)
+    if outside:
+        raise ScaffoldError(f"{outside}, so it cannot be started")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates), undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True)

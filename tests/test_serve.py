@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -132,3 +133,49 @@ def test_the_preview_uses_the_stylesheets_of_invoke_yaml(tmp_path: Path) -> None
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def test_a_broken_year_shows_its_problems_on_its_own_page_while_the_others_render(tmp_path: Path) -> None:
+    from mcsp_reports.serve import Preview
+
+    project = copy_project(tmp_path)
+    year = project.reports / "2017-18.yaml"
+    year.write_text(year.read_text(encoding="utf-8").replace("title: The Red Umbrella Project",
+                                                             "title:The Red Umbrella Project"), encoding="utf-8")
+    preview = Preview(project)
+    status, page = preview.page(PAGE)
+    assert status == 500 and "put a space after the &#x27;:&#x27; in &#x27;title:The&#x27;" in page
+    assert "26 |     title:The Red Umbrella Project" in page  # the line and its caret, as check prints them
+    assert preview.page(PAGE.replace(".html", "-large-print.html"))[0] == 500
+    status, other = preview.page("mcsp-annual-achievements-2016-17.html")
+    assert status == 200 and 'class="preview-banner"' in other and "reports/2017-18.yaml:26:11:" in other
+    assert preview.page("mcsp-history.html")[0] == 200
+    assert f'href="{PAGE}"' in preview.page("index.html")[1]
+
+
+def test_a_year_with_placeholders_previews_as_a_highlighted_draft_but_is_still_refused(tmp_path: Path) -> None:
+    from mcsp_reports import ContentError, load_content, new_year
+    from mcsp_reports.serve import Preview
+
+    project = copy_project(tmp_path)
+    new_year(project, "2019-20")
+    preview = Preview(project)
+    status, page = preview.page("mcsp-annual-achievements-2019-20.html")
+    assert status == 200
+    assert '<mark class="preview-placeholder"' in page and ">[[A short title]]</mark>" in page
+    assert "reports/2019-20.yaml is a draft</strong>: 5 placeholders" in page
+    texts = re.findall(r">([^<]*)<", page.split("<body", 1)[1])
+    assert [t for t in texts if "[[" in t] == [t for t in texts if t.startswith("[[") and t.endswith("]]")]
+    assert page.count('<mark class="preview-placeholder"') == len([t for t in texts if "[[" in t])
+    assert preview.page(PAGE)[0] == 200
+    with pytest.raises(ContentError):
+        load_content(project.reports)
+
+
+def test_a_broken_partnership_file_shows_its_problems_on_every_page(tmp_path: Path) -> None:
+    from mcsp_reports.serve import Preview
+
+    project = copy_project(tmp_path)
+    (project.reports / "partnership.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    status, page = Preview(project).page(PAGE)
+    assert status == 500 and "this [ is never closed" in page

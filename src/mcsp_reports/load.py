@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -482,12 +483,12 @@ def _read_partnership(
 ) -> Partnership | None:
     """Read the profile; its vocabularies go into ``refs`` whenever they themselves are sound,
     so that year files are still checked against them when another field is wrong."""
+    before = len(problems)
     parsed = _read_yaml(path, shown, problems)
     if parsed is None:
         return None
     node, lines = parsed
     r = _Reader(shown, problems, lines)
-    before = len(problems)
     fields = r.mapping(
         node, "",
         ("name", "short_name", "language", "area", "operated", "purpose", "commissioner",
@@ -543,14 +544,15 @@ def _read_partnership(
 
 
 def _resolver(
-    r: _Reader, table: dict[str, Theme] | dict[str, Organisation] | None, noun: str, plural: str
+    r: _Reader, table: dict[str, Theme] | dict[str, Organisation] | None,
+    kind: type[Theme] | type[Organisation], noun: str, plural: str,
 ) -> Callable[[Node, str], T | None]:
     def resolve(node: Node, field: str) -> T | None:
         ident = r.scalar(node, field)
         if ident is None or table is None:  # without a readable partnership.yaml, ids cannot be checked
             return None
         if r.drafts and _PLACEHOLDER.search(ident):
-            return None
+            return kind(ident, ident)  # type: ignore[return-value]  # a draft shows the placeholder itself
         if ident not in table:
             choices = {**{entry.name: key for key, entry in table.items()}, **{key: key for key in table}}
             guess = suggest(ident, choices)
@@ -586,17 +588,19 @@ def _dated_within(
 
 
 def _read_year(
-    path: Path, shown: str, refs: _References, problems: list[Problem], ids: dict[str, str]
-) -> YearReport | None:
+    path: Path, shown: str, refs: _References, problems: list[Problem], ids: dict[str, str],
+    drafts: bool = False,
+) -> tuple[YearReport | None, int]:
+    """The year read from ``path`` (``None`` if it has problems) and its count of placeholders."""
+    before = len(problems)
     parsed = _read_yaml(path, shown, problems)
     if parsed is None:
-        return None
+        return None, 0
     node, lines = parsed
-    r = _Reader(shown, problems, lines)
-    before = len(problems)
+    r = _Reader(shown, problems, lines, drafts)
     fields = r.mapping(node, "", ("year", "introduction", "achievements"), ("incomplete",))
     if fields is None:
-        return None
+        return None, 0
 
     label = None
     if "year" in fields:
@@ -615,8 +619,8 @@ def _read_year(
     intro = r.get(fields, "introduction", "", r.text)
     incomplete = r.get(fields, "incomplete", "", r.text)
 
-    resolve_theme = _resolver(r, refs.themes, "theme", "themes")
-    resolve_org = _resolver(r, refs.organisations, "organisation", "organisations")
+    resolve_theme = _resolver(r, refs.themes, Theme, "theme", "themes")
+    resolve_org = _resolver(r, refs.organisations, Organisation, "organisation", "organisations")
 
     def achievement(item: Node, field: str) -> Achievement | None:
         parts = r.mapping(item, field, ("id", "title", "summary", "themes"), ("organisations", "points", "date", "milestone"))
@@ -647,21 +651,30 @@ def _read_year(
 
     achievements = r.items(fields, "achievements", "", MAX_ACHIEVEMENTS, achievement)
     if len(problems) > before or refs.themes is None:
-        return None
+        return None, r.placeholders
     assert label and intro
-    return YearReport(label, intro, achievements, incomplete)
+    return YearReport(label, intro, achievements, incomplete), r.placeholders
 
 
-def load_content(reports: Path) -> Content:
-    """Read and validate every file in ``reports``; raise :class:`ContentError` listing all problems.
+@dataclass(frozen=True)
+class Draft:
+    """What the live preview can show while the files are being edited.
 
-    Paths in problem reports are shown as ``reports/<file>``, relative to the folder
-    that holds ``reports``, which is how the people editing them see them.
+    ``content`` holds the partnership and every year that reads cleanly, with
+    ``[[placeholders]]`` kept as text (``None`` when the partnership itself cannot be
+    read); ``problems`` lists every other problem, as :func:`load_content` would.
     """
+
+    content: Content | None
+    problems: tuple[Problem, ...]
+    placeholders: dict[str, int]
+
+
+def _load(reports: Path, drafts: bool) -> Draft:
     problems: list[Problem] = []
     shown = lambda p: f"{reports.name}/{p.name}"  # noqa: E731
     if not reports.is_dir():
-        raise ContentError([Problem(reports.name, 1, 1, "", "the reports folder does not exist")])
+        return Draft(None, (Problem(reports.name, 1, 1, "", "the reports folder does not exist"),), {})
 
     partnership_path = reports / PARTNERSHIP_FILE
     partnership = None
@@ -672,6 +685,7 @@ def load_content(reports: Path) -> Content:
         problems.append(Problem(shown(partnership_path), 1, 1, "", "file is missing"))
     ids: dict[str, str] = {}
     years: list[YearReport] = []
+    placeholders: dict[str, int] = {}
     year_files = []
     for path in sorted(reports.iterdir()):
         if path.name == PARTNERSHIP_FILE or path.name.startswith("."):
@@ -692,11 +706,34 @@ def load_content(reports: Path) -> Content:
     if not year_files:
         problems.append(Problem(f"{reports.name}/", 1, 1, "", "no year files (such as 2018-19.yaml) found"))
     for path in year_files:
-        year = _read_year(path, shown(path), refs, problems, ids)
+        year, count = _read_year(path, shown(path), refs, problems, ids, drafts)
         if year is not None:
             years.append(year)
+        if count:
+            placeholders[shown(path)] = count
+    content = None if partnership is None else Content(partnership, tuple(sorted(years, key=lambda y: y.label)))
+    return Draft(content, tuple(problems), placeholders)
 
-    if problems:
-        raise ContentError(problems)
-    assert partnership is not None
-    return Content(partnership, tuple(sorted(years, key=lambda y: y.label)))
+
+def load_content(reports: Path) -> Content:
+    """Read and validate every file in ``reports``; raise :class:`ContentError` listing all problems.
+
+    Paths in problem reports are shown as ``reports/<file>``, relative to the folder
+    that holds ``reports``, which is how the people editing them see them.
+    """
+    loaded = _load(reports, drafts=False)
+    if loaded.problems:
+        raise ContentError(loaded.problems)
+    assert loaded.content is not None
+    return loaded.content
+
+
+def load_draft(reports: Path) -> Draft:
+    """Read ``reports`` for the live preview: everything that can be shown, and every problem.
+
+    Unlike :func:`load_content` this never raises for content: a broken year is left
+    out (and its problems listed) while the others load, and placeholders are kept as
+    text so that a year just started with ``invoke new-year`` can be previewed. What it
+    returns must never be built or published.
+    """
+    return _load(reports, drafts=True)

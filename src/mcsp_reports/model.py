@@ -176,7 +176,9 @@ class YearReport:
         grouped: dict[Theme, list[Achievement]] = {}
         for achievement in self.achievements:
             grouped.setdefault(achievement.primary_theme, []).append(achievement)
-        return [(theme, grouped[theme]) for theme in vocabulary if theme in grouped]
+        # Themes outside the vocabulary exist only in a draft shown by the preview.
+        return [(theme, grouped[theme]) for theme in vocabulary if theme in grouped] + [
+            (theme, found) for theme, found in grouped.items() if theme not in vocabulary]
 
 
 @dataclass(frozen=True)

@@ -93,11 +93,16 @@ class Plan:
         return [f for d in self.documents for f in d.files]
 
 
+def report_base(prefix: str, label: str | None) -> str:
+    """The name a report's files share: ``mcsp-history``, or ``mcsp-annual-achievements-2018-19`` for a year."""
+    return f"{prefix}-history" if label is None else f"{prefix}-annual-achievements-{label}"
+
+
 def _report(
     content: Content, prefix: str, title: str, year: YearReport | None,
     stylesheets: tuple[str, ...],
 ) -> tuple[Document, ...]:
-    base = f"{prefix}-history" if year is None else f"{prefix}-annual-achievements-{year.label}"
+    base = report_base(prefix, year.label if year is not None else None)
     # Sorted: the PDF's name tree of embedded files must list them in key order.
     sources = tuple(sorted((PARTNERSHIP_FILE, *(f"{y.label}.yaml" for y in content.years)) if year is None
                            else (PARTNERSHIP_FILE, f"{year.label}.yaml")))

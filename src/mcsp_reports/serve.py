@@ -2,9 +2,12 @@
 
 A watcher (watchfiles) follows ``reports/``, ``templates/`` and ``styles/``; each change
 re-renders every page in memory, and every open page reloads itself through a
-server-sent event. A content mistake shows as a page listing the same
-``file:line:col`` messages the build prints, and the preview recovers as soon as the
-file is fixed. The PDF of a page is rendered on request. The server binds to
+server-sent event. A mistake in a year file shows on that year's pages as the same
+``file:line:col`` messages the build prints, and as a banner on every other page,
+which still renders; only a broken ``partnership.yaml`` (which every page needs) stops
+them all. A year still holding ``[[placeholders]]`` renders as a draft with the
+placeholders highlighted, though build and check refuse it. The preview recovers as
+soon as a file is fixed. The PDF of a page is rendered on request. The server binds to
 127.0.0.1 only and serves nothing but the rendered pages and the files of ``styles/``.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import mimetypes
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -25,9 +29,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .project import Project
 from .render import PRINT_DIR, make_environment, print_html
 from .errors import UserError
-from .load import load_content
+from .errors import Problem
+from .load import YEAR_FILE, load_draft
 from .model import Content
-from .plan import Document, plan
+from .plan import Document, plan, report_base
 from .site import screen_page, screen_stylesheets
 
 HOST = "127.0.0.1"
@@ -50,6 +55,27 @@ li {{ font-family: monospace; margin: 0.5rem 0; }}</style></head>
 <ul>{items}</ul></main>{reload}</body></html>
 """
 
+# Shown at the top of every healthy page while some file has problems or placeholders.
+_BANNER = """<div class="preview-banner" role="alert" style="border: 3px solid #b00020; background: #fff4f4;
+color: #000; padding: 0.5rem 1rem; margin: 0 0 1rem; font: 1rem/1.4 sans-serif">{parts}</div>"""
+_PLACEHOLDER = re.compile(r"\[\[[^\]<>]*\]\]")
+_MARK = '<mark class="preview-placeholder" style="background: #ffe066; outline: 2px dashed #b00020">{}</mark>'
+
+
+def _items(problems: list[str]) -> str:
+    # A problem may carry the offending line and a caret beneath it: keep its layout.
+    return "".join(f"<li><pre style='margin: 0; white-space: pre-wrap'>{html.escape(p)}</pre></li>"
+                   for p in problems)
+
+
+def _highlight(page: str) -> str:
+    """``page`` with every ``[[placeholder]]`` in its body text marked (never inside a tag)."""
+    head, found, body = page.partition("<body")
+    if not found:
+        return page
+    marked = re.sub(r">([^<]*)<", lambda m: ">" + _PLACEHOLDER.sub(lambda p: _MARK.format(p[0]), m[1]) + "<", body)
+    return head + found + marked
+
 
 @dataclass
 class _State:
@@ -61,6 +87,8 @@ class _State:
     content: Content | None = None
     error: str | None = None
     seconds: float = 0.0
+    broken: dict[str, list[str]] = field(default_factory=dict)  # page name -> its file's problems
+    banner: str = ""
 
 
 class Preview:
@@ -80,7 +108,10 @@ class Preview:
         start = time.perf_counter()
         state = _State(self.state.generation + 1)
         try:
-            content = load_content(self.project.reports)
+            draft = load_draft(self.project.reports)
+            if draft.content is None:
+                raise UserError("\n".join(str(p) for p in draft.problems))
+            content = draft.content
             extra = [self.project.stylesheet(s) for s in self.stylesheets]
             the_plan = plan(content, stylesheets=extra)
             env = make_environment(self.project.templates)
@@ -88,13 +119,17 @@ class Preview:
                 downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)")]
                 state.pages[f"{document.name}.html"] = screen_page(env, content, document, downloads)
                 state.documents[f"{document.name}.pdf"] = document
+            broken = self._broken_pages(content, draft.problems)
             state.pages["index.html"] = env.get_template("preview.html.j2").render(
                 partnership=content.partnership, content=content, medium="screen", downloads=(),
                 stylesheets=screen_stylesheets(extra),
                 documents=[report[0] for report in the_plan.reports],
+                broken=sorted({name.removesuffix("-large-print.html").removesuffix(".html") for name in broken}),
                 page={"title": f"Preview: {content.partnership.name}", "description": "Live preview",
                       "keywords": ()})
             state.content = content
+            state.broken = broken
+            state.banner = self._banner(draft.problems, draft.placeholders)
         except UserError as error:
             state.error = str(error)
         except Exception as error:  # a template bug must show in the page, not kill the preview
@@ -105,16 +140,51 @@ class Preview:
             self.changed.notify_all()
         return state
 
+    @staticmethod
+    def _broken_pages(content: Content, problems: tuple[Problem, ...]) -> dict[str, list[str]]:
+        """The pages of each year file that could not be read, with that file's problems."""
+        prefix = content.partnership.short_name.lower()
+        loaded = {year.label for year in content.years}
+        pages: dict[str, list[str]] = {}
+        for problem in problems:
+            name = problem.path.rsplit("/", 1)[-1]
+            if YEAR_FILE.match(name) and name.removesuffix(".yaml") not in loaded:
+                base = report_base(prefix, name.removesuffix(".yaml"))
+                for page in (f"{base}.html", f"{base}-large-print.html"):
+                    pages.setdefault(page, []).append(str(problem))
+        return pages
+
+    @staticmethod
+    def _banner(problems: tuple[Problem, ...], placeholders: dict[str, int]) -> str:
+        parts = []
+        if problems:
+            parts.append("<p><strong>Some files have problems; the reports they hold are not shown "
+                         "until they are fixed.</strong></p><ul>" + _items([str(p) for p in problems]) + "</ul>")
+        for path, count in placeholders.items():
+            noun = "placeholder" if count == 1 else "placeholders"
+            parts.append(f"<p><strong>{html.escape(path)} is a draft</strong>: {count} {noun} to fill in, "
+                         "highlighted below. <code>invoke check</code> and the build refuse it until "
+                         "they are filled in.</p>")
+        return _BANNER.format(parts="".join(parts)) if parts else ""
+
     def page(self, name: str) -> tuple[int, str] | None:
-        """Status and HTML of a page (with the reload script), or ``None`` if there is no such page."""
+        """Status and HTML of a page (with the reload script), or ``None`` if there is no such page.
+
+        The page of a year that cannot be read lists its problems; every other page
+        renders, with a banner while any file has problems or placeholders.
+        """
         state = self.state
         reload = _RELOAD.format(generation=state.generation)
         if state.error is not None:
-            items = "".join(f"<li>{html.escape(line)}</li>" for line in state.error.splitlines())
+            items = _items(_split_problems(state.error))
             return HTTPStatus.INTERNAL_SERVER_ERROR, _ERROR_PAGE.format(items=items, reload=reload)
+        if name in state.broken:
+            return HTTPStatus.INTERNAL_SERVER_ERROR, _ERROR_PAGE.format(items=_items(state.broken[name]),
+                                                                        reload=reload)
         text = state.pages.get(name)
         if text is None:
             return None
+        text = re.sub(r"<body[^>]*>", lambda m: m[0] + state.banner, _highlight(text), count=1)
         return HTTPStatus.OK, text.replace("</body>", reload + "</body>", 1)
 
     def pdf(self, name: str) -> bytes | None:
@@ -147,6 +217,17 @@ class Preview:
         """Block until the generation passes ``since`` (True) or ``timeout`` runs out (False)."""
         with self.changed:
             return self.changed.wait_for(lambda: self.state.generation > since, timeout)
+
+
+def _split_problems(message: str) -> list[str]:
+    """The problems of an error message, each with the indented lines that belong to it."""
+    problems: list[str] = []
+    for line in message.splitlines():
+        if line.startswith(" ") and problems:
+            problems[-1] += "\n" + line
+        else:
+            problems.append(line)
+    return problems
 
 
 def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRequestHandler]:
@@ -245,7 +326,9 @@ class PreviewServer:
                 continue
             state = self.preview.refresh()
             names = sorted({Path(path).name for _, path in changes})
-            outcome = "problems in the content" if state.error else "updated"
+            outcome = ("problems in the content" if state.error
+                       else "updated, with problems or placeholders shown in the pages" if state.banner
+                       else "updated")
             self.report(f"{', '.join(names)}: {outcome} in {state.seconds * 1000:.0f} ms")
 
     def start(self) -> None:

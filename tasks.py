@@ -176,6 +176,16 @@ def clean(c: Context) -> None:
         print(f"removed {folder.relative_to(ROOT)}/")
 
 
+@task
+def schemas(c: Context) -> None:
+    """Rewrite schemas/*.schema.json, which editors use to check reports/ as you type, from the loader's schema."""
+    changed = _run(mcsp_reports.write_schemas, PROJECT)
+    for path in changed:
+        print(path.relative_to(ROOT))
+    if not changed:
+        print("schemas/ is up to date")
+
+
 @task(help={"args": "Extra arguments for pytest, e.g. \"-k load -x\"."})
 def test(c: Context, args: str = "") -> None:
     """Run the test suite with pytest."""

@@ -110,7 +110,7 @@ def test_overlong_list_is_refused(project: Project) -> None:
 def test_file_name_must_match_the_year_inside(project: Project) -> None:
     (project.reports / "2017-18.yaml").rename(project.reports / "2019-20.yaml")
     assert problems_of(project) == [
-        "reports/2019-20.yaml:1:7: year: '2017-18' does not match the file name '2019-20.yaml'"]
+        "reports/2019-20.yaml:2:7: year: '2017-18' does not match the file name '2019-20.yaml'"]
 
 
 def test_stray_yaml_file_is_reported(project: Project) -> None:
@@ -123,7 +123,7 @@ def test_date_and_milestone_come_together(project: Project) -> None:
     path = project.reports / "2015-16.yaml"
     path.write_text(path.read_text().replace("    milestone: Merseyside Chambers of Commerce invited to join\n", ""))
     assert problems_of(project) == [
-        "reports/2015-16.yaml:21:11: achievement 1, 'Merseyside Chambers of Commerce invited to join', milestone: is required when date is given"]
+        "reports/2015-16.yaml:22:11: achievement 1, 'Merseyside Chambers of Commerce invited to join', milestone: is required when date is given"]
 
 
 def test_missing_partnership_file_is_reported(project: Project) -> None:

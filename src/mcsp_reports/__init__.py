@@ -20,6 +20,7 @@ from .errors import (
     UserError,
     VerificationError,
 )
+from .editor import write_schemas
 from .load import load_content
 from .plan import Document, PdfFile, Plan, plan
 from .project import Project
@@ -31,6 +32,7 @@ __all__ = [
     "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError", "UserError",
     "VerificationError", "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack",
     "picture_history", "plan", "read_settings", "release_guide", "Settings", "summarise", "verify_paths",
+    "write_schemas",
 ]
 
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from yaml.composer import Composer
@@ -37,6 +37,19 @@ from yaml.scanner import Scanner
 
 from .errors import ContentError, FileRefusedError, Problem
 from .files import read_regular_file
+from .schema import (
+    MAX_ACHIEVEMENTS,
+    MAX_FILE_BYTES,
+    MAX_TEXT,
+    PARTNERSHIP,
+    YEAR,
+    ListOf,
+    Month,
+    Record,
+    Ref,
+    Text,
+    Word,
+)
 from .syntax import excerpt, explain, invisible_characters
 from .model import (
     Achievement,
@@ -47,7 +60,6 @@ from .model import (
     Organisation,
     Partnership,
     Successor,
-    YEAR_LABEL,
     Theme,
     YearReport,
     year_label,
@@ -58,23 +70,13 @@ from .model import (
 PARTNERSHIP_FILE = "partnership.yaml"
 YEAR_FILE = re.compile(r"^(\d{4})-(\d{2})\.yaml$")
 
-# Bounds that keep a hand-edited file from growing without anyone noticing, and keep a
-# broken or hostile file from costing much to read.
-MAX_FILE_BYTES = 256 * 1024
-MAX_ACHIEVEMENTS = 100
-MAX_VOCABULARY = 100
-MAX_TAGS = 8
-MAX_POINTS = 12
-MAX_TITLE = 160
-MAX_TEXT = 2000
+# No field of the content needs more than a few levels; a deeper file is refused early.
 MAX_DEPTH = 20
 
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # New year files are scaffolded with [[placeholders]]; none may reach a publication.
 _PLACEHOLDER = re.compile(r"\[\[[^\]]*\]\]")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -135,9 +137,6 @@ def field_path(parent: str, name: str) -> str:
     return f"{parent}, {name}" if parent else name
 
 
-# How one entry of each list is called in a field path ("achievement 3", "point 2").
-_ITEM_NOUNS = {"achievements": "achievement", "themes": "theme", "organisations": "organisation",
-               "points": "point"}
 # Characters that mark the start of a list item, for a plain text that swallowed one.
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s")
 _COMMENT_AFTER = re.compile(r"^\s+#")
@@ -170,6 +169,24 @@ def suggest(value: str, choices: dict[str, str]) -> str | None:
     return table[close[0]] if close else None
 
 
+class Fields(dict[str, Node]):
+    """The fields of one mapping by name, with the record that defines them and their path."""
+
+    def __init__(self, record: Record, path: str):
+        super().__init__()
+        self.record = record
+        self.path = path
+
+
+class _References:
+    """The partnership's vocabularies by id and its operating period; ``None`` where unreadable."""
+
+    def __init__(self) -> None:
+        self.themes: dict[str, Theme] | None = None
+        self.organisations: dict[str, Organisation] | None = None
+        self.operated: tuple[MonthYear, MonthYear] | None = None
+
+
 class _Reader:
     """Walks one file's node tree against the schema, recording problems as it goes.
 
@@ -179,11 +196,12 @@ class _Reader:
     counted instead of reported.
     """
 
-    def __init__(self, path: str, problems: list[Problem], lines: list[str] | None = None,
+    def __init__(self, path: str, problems: list[Problem], lines: list[str], refs: _References,
                  drafts: bool = False):
         self.path = path
         self.problems = problems
-        self.lines = lines or []
+        self.lines = lines
+        self.refs = refs
         self.drafts = drafts
         self.placeholders = 0
 
@@ -195,19 +213,18 @@ class _Reader:
         """Record a problem at a 0-based position in the raw text."""
         self.problems.append(Problem(self.path, line + 1, column + 1, field, message))
 
-    def mapping(
-        self, node: Node, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, Node] | None:
+    def mapping(self, node: Node, field: str, record: Record) -> Fields | None:
         """The mapping's values by key, or ``None`` if it is not a usable mapping.
 
-        Reports duplicate, unknown and missing keys; the known keys still come back so
-        that their values are checked too.
+        Reports duplicate, unknown and missing keys (as ``record`` defines them); the
+        known keys still come back so that their values are checked too.
         """
         if not isinstance(node, MappingNode) or node.tag != _MAP:
             self.problem(node, field, f"expected a mapping of fields, got {_describe(node)}")
             return None
-        known = required + optional
-        values: dict[str, Node] = {}
+        known = record.names
+        required = record.required
+        values = Fields(record, field)
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
                 self.problem(key_node, field, "field names must be plain text")
@@ -359,33 +376,65 @@ class _Reader:
         self.problem(node, field, f"expected {form}, e.g. 2018-11; got {value!r}")
         return None
 
-    def get(
-        self, values: dict[str, Node], key: str, field: str, read: Callable[..., T | None], *args: object,
-        **kwargs: object,
-    ) -> T | None:
-        """``read`` applied to an optional field of ``values``; ``None`` when it is absent."""
-        if key not in values:
+    def resolve(self, node: Node, field: str, vocabulary: str) -> Theme | Organisation | None:
+        """The entry of the partnership's ``vocabulary`` that ``node`` names by id."""
+        ident = self.scalar(node, field)
+        table: dict[str, Theme] | dict[str, Organisation] | None = getattr(self.refs, vocabulary)
+        if ident is None or table is None:  # without a readable partnership.yaml, ids cannot be checked
             return None
-        return read(values[key], field_path(field, key), *args, **kwargs)
+        if self.drafts and _PLACEHOLDER.search(ident):
+            # A draft shows the placeholder itself where the entry's name would be.
+            return Theme(ident, ident) if vocabulary == "themes" else Organisation(ident, ident)
+        if ident not in table:
+            noun = vocabulary.removesuffix("s")
+            choices = {**{entry.name: key for key, entry in table.items()}, **{key: key for key in table}}
+            guess = suggest(ident, choices)
+            if guess:
+                self.problem(node, field, f"unknown {noun} {ident!r}; did you mean {guess}? "
+                                          f"({vocabulary} are listed in partnership.yaml)")
+            else:
+                self.problem(node, field, f"unknown {noun} {ident!r}; known {vocabulary}: {', '.join(table)}")
+            return None
+        return table[ident]
 
-    def items(
-        self, values: dict[str, Node], key: str, field: str, limit: int,
-        read: Callable[[Node, str], T | None], allow_empty: bool = False,
-    ) -> tuple[T, ...]:
-        """Read each item of an optional list field with ``read``; problems are recorded.
+    def value(self, fields: Fields, name: str, build: Callable[[Fields], T | None] | None = None) -> Any:
+        """Field ``name`` of ``fields``, read as its schema defines it; ``None`` when absent or wrong.
 
-        An item's field path names it in words: ``achievement 3, 'The Red Umbrella
-        Project'``, ``achievement 3, 'The Red Umbrella Project', themes``.
+        A nested record comes back as its :class:`Fields`; a list of records as the
+        tuple of what ``build`` makes of each one. An entry of a list is named in words
+        in the field path: ``achievement 3, 'The Red Umbrella Project', themes``.
         """
-        if key not in values:
-            return ()
-        nodes = self.sequence(values[key], field_path(field, key), limit, allow_empty)
-        noun = _ITEM_NOUNS.get(key, "item")
-        # An entry with fields is named by number and title; a one-word item by its list
-        # alone, since the column points at it and the message quotes it.
-        found = (read(item, field_path(field, f"{noun} {i + 1}{_label(item)}" if isinstance(item, MappingNode)
-                                       else key)) for i, item in enumerate(nodes))
-        return tuple(item for item in found if item is not None)
+        definition = fields.record.field(name)  # a KeyError here is a bug: the schema has no such field
+        if name not in fields:
+            return () if isinstance(definition.kind, ListOf) else None
+        node, path, kind = fields[name], field_path(fields.path, name), definition.kind
+        if isinstance(kind, ListOf):
+            items = self.sequence(node, path, kind.limit, kind.allow_empty)
+            if isinstance(kind.item, Record):
+                assert build is not None, f"{name} needs a builder for its entries"
+                found: list[Any] = []
+                for i, item in enumerate(items):
+                    entry = self.mapping(item, field_path(fields.path, f"{kind.noun} {i + 1}{_label(item)}"),
+                                         kind.item)
+                    found.append(None if entry is None else build(entry))
+            else:
+                # A one-word item is named by its list alone: the column points at it.
+                found = [self.read(kind.item, item, path) for item in items]
+            return tuple(item for item in found if item is not None)
+        return self.read(kind, node, path)
+
+    def read(self, kind: Text | Word | Month | Ref | Record | ListOf, node: Node, path: str) -> Any:
+        """One value of the given kind; ``None`` (with a problem) when it is wrong."""
+        if isinstance(kind, Text):
+            return self.text(node, path, kind.limit)
+        if isinstance(kind, Word):
+            return self.match(node, path, kind.pattern, kind.expected)
+        if isinstance(kind, Month):
+            return self.month(node, path, kind.allow_year)
+        if isinstance(kind, Ref):
+            return self.resolve(node, path, kind.vocabulary)
+        assert isinstance(kind, Record), "lists are nested only in records"
+        return self.mapping(node, path, kind)
 
 
 def _describe(node: Node) -> str:
@@ -396,6 +445,36 @@ def _describe(node: Node) -> str:
     if isinstance(node, ScalarNode) and node.value == "" and node.style is None:
         return "nothing"
     return f"text {node.value!r}" if isinstance(node, ScalarNode) else "something else"
+
+
+def plain_data(text: str) -> Any:
+    """``text`` as the JSON Schema sees it: mappings, lists and strings (``None`` if it is not YAML we read).
+
+    Scalars stay the text that was written, as the loader reads them, so a schema
+    check of the result agrees with the loader on what each value is.
+    """
+    class Refused(Exception):
+        pass
+
+    def convert(node: Node) -> Any:
+        if node.tag not in (_STR, _SEQ, _MAP):
+            raise Refused  # an explicit tag
+        if isinstance(node, MappingNode):
+            if not all(isinstance(key, ScalarNode) for key, _ in node.value):
+                raise Refused  # a list or mapping as a key
+            data = {convert(key): convert(value) for key, value in node.value}
+            if len(data) < len(node.value):
+                raise Refused  # a repeated key
+            return data
+        if isinstance(node, SequenceNode):
+            return [convert(item) for item in node.value]
+        return node.value
+
+    try:
+        node = _NodeLoader(text.removeprefix("\ufeff")).get_single_node()
+        return None if node is None else convert(node)
+    except (yaml.YAMLError, Refused):
+        return None
 
 
 def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> tuple[Node, list[str]] | None:
@@ -446,36 +525,22 @@ def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> tuple[Node, l
     return node, text.split("\n")
 
 
-def _vocabulary(
-    r: _Reader, values: dict[str, Node], key: str, kind: type[T], problems_field: str
-) -> tuple[T, ...]:
+def _vocabulary(r: _Reader, fields: Fields, key: str, kind: type[T]) -> tuple[T, ...]:
     """Read a list of ``{id, name}`` entries, rejecting repeated ids."""
     seen: dict[str, int] = {}
 
-    def entry(node: Node, field: str) -> T | None:
-        fields = r.mapping(node, field, ("id", "name"))
-        if fields is None or "id" not in fields or "name" not in fields:
-            return None
-        ident = r.match(fields["id"], field_path(field, "id"), _ID, "an id in lower-case-with-hyphens")
-        name = r.text(fields["name"], field_path(field, "name"), MAX_TITLE)
+    def entry(parts: Fields) -> T | None:
+        ident = r.value(parts, "id")
+        name = r.value(parts, "name")
         if ident is None or name is None:
             return None
         if ident in seen:
-            r.problem(fields["id"], field_path(field, "id"), f"{ident!r} is already used on line {seen[ident]}")
+            r.problem(parts["id"], field_path(parts.path, "id"), f"{ident!r} is already used on line {seen[ident]}")
             return None
-        seen[ident] = _where(fields["id"])[0]
+        seen[ident] = _where(parts["id"])[0]
         return kind(ident, name)  # type: ignore[call-arg]
 
-    return r.items(values, key, problems_field, MAX_VOCABULARY, entry)
-
-
-class _References:
-    """The partnership's vocabularies by id; ``None`` where they could not be read."""
-
-    def __init__(self) -> None:
-        self.themes: dict[str, Theme] | None = None
-        self.organisations: dict[str, Organisation] | None = None
-        self.operated: tuple[MonthYear, MonthYear] | None = None
+    return r.value(fields, key, entry)  # type: ignore[no-any-return]
 
 
 def _read_partnership(
@@ -488,49 +553,37 @@ def _read_partnership(
     if parsed is None:
         return None
     node, lines = parsed
-    r = _Reader(shown, problems, lines)
-    fields = r.mapping(
-        node, "",
-        ("name", "short_name", "language", "area", "operated", "purpose", "commissioner",
-         "successor", "themes", "organisations"),
-    )
+    r = _Reader(shown, problems, lines, refs)
+    fields = r.mapping(node, "", PARTNERSHIP)
     if fields is None:
         return None
-    name = r.get(fields, "name", "", r.text, MAX_TITLE)
-    short = r.get(fields, "short_name", "", r.text, 20)
-    lang = r.get(fields, "language", "", r.match, _LANGUAGE, "a language tag such as en-GB")
-    area = r.get(fields, "area", "", r.text, MAX_TITLE)
-    purpose = r.get(fields, "purpose", "", r.text)
-    commissioner = r.get(fields, "commissioner", "", r.text)
+    name, short, lang, area, purpose, commissioner = (
+        r.value(fields, key) for key in ("name", "short_name", "language", "area", "purpose", "commissioner"))
 
     founded = closed = None
-    if "operated" in fields:
-        span = r.mapping(fields["operated"], "operated", ("from", "until"))
-        if span is not None:
-            founded = r.get(span, "from", "operated", r.month, allow_year=True)
-            closed = r.get(span, "until", "operated", r.month, allow_year=True)
-            if founded and closed and closed.latest() < founded.earliest():
-                r.problem(span["until"], "operated, until",
-                          f"the partnership cannot close ({closed.label}) before it began ({founded.label})")
-            elif founded and closed:
-                refs.operated = (founded, closed)
+    span = r.value(fields, "operated")
+    if span is not None:
+        founded = r.value(span, "from")
+        closed = r.value(span, "until")
+        if founded and closed and closed.latest() < founded.earliest():
+            r.problem(span["until"], field_path(span.path, "until"),
+                      f"the partnership cannot close ({closed.label}) before it began ({founded.label})")
+        elif founded and closed:
+            refs.operated = (founded, closed)
 
     successor = None
-    if "successor" in fields:
-        parts = r.mapping(fields["successor"], "successor", ("name", "date", "summary"))
-        if parts is not None and len(parts) == 3:
-            s_name = r.text(parts["name"], "successor, name", MAX_TITLE)
-            s_date = r.month(parts["date"], "successor, date")
-            s_summary = r.text(parts["summary"], "successor, summary")
-            if s_name and s_date and s_summary:
-                successor = Successor(s_name, s_date, s_summary)
+    parts = r.value(fields, "successor")
+    if parts is not None:
+        s_name, s_date, s_summary = (r.value(parts, key) for key in ("name", "date", "summary"))
+        if s_name and s_date and s_summary:
+            successor = Successor(s_name, s_date, s_summary)
 
     count = len(problems)
-    themes = _vocabulary(r, fields, "themes", Theme, "")
+    themes = _vocabulary(r, fields, "themes", Theme)
     if len(problems) == count and themes:
         refs.themes = {t.id: t for t in themes}
     count = len(problems)
-    organisations = _vocabulary(r, fields, "organisations", Organisation, "")
+    organisations = _vocabulary(r, fields, "organisations", Organisation)
     if len(problems) == count and organisations:
         refs.organisations = {o.id: o for o in organisations}
     if len(problems) > before:
@@ -541,29 +594,6 @@ def _read_partnership(
         name, short, lang, area, founded, closed, purpose, commissioner, successor,
         themes, organisations,
     )
-
-
-def _resolver(
-    r: _Reader, table: dict[str, Theme] | dict[str, Organisation] | None,
-    kind: type[Theme] | type[Organisation], noun: str, plural: str,
-) -> Callable[[Node, str], T | None]:
-    def resolve(node: Node, field: str) -> T | None:
-        ident = r.scalar(node, field)
-        if ident is None or table is None:  # without a readable partnership.yaml, ids cannot be checked
-            return None
-        if r.drafts and _PLACEHOLDER.search(ident):
-            return kind(ident, ident)  # type: ignore[return-value]  # a draft shows the placeholder itself
-        if ident not in table:
-            choices = {**{entry.name: key for key, entry in table.items()}, **{key: key for key in table}}
-            guess = suggest(ident, choices)
-            if guess:
-                r.problem(node, field, f"unknown {noun} {ident!r}; did you mean {guess}? "
-                                       f"({plural} are listed in partnership.yaml)")
-            else:
-                r.problem(node, field, f"unknown {noun} {ident!r}; known {plural}: {', '.join(table)}")
-            return None
-        return table[ident]  # type: ignore[return-value]
-    return resolve
 
 
 def _dated_within(
@@ -597,50 +627,39 @@ def _read_year(
     if parsed is None:
         return None, 0
     node, lines = parsed
-    r = _Reader(shown, problems, lines, drafts)
-    fields = r.mapping(node, "", ("year", "introduction", "achievements"), ("incomplete",))
+    r = _Reader(shown, problems, lines, refs, drafts)
+    fields = r.mapping(node, "", YEAR)
     if fields is None:
         return None, 0
 
-    label = None
-    if "year" in fields:
-        label = r.match(fields["year"], "year", YEAR_LABEL, "a year label such as 2018-19")
-        if label is not None:
-            if year_label_start(label) is None:
-                r.problem(fields["year"], "year", f"{label!r} does not span two consecutive years; "
-                          f"did you mean {year_label(int(label[:4]))}?")
-                label = None
-            elif path.name != f"{label}.yaml":
-                r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
-                label = None
-            elif refs.operated and (outside := outside_operation(int(label[:4]), *refs.operated)):
-                r.problem(fields["year"], "year", f"{outside}; delete this file or correct the year")
-                label = None
-    intro = r.get(fields, "introduction", "", r.text)
-    incomplete = r.get(fields, "incomplete", "", r.text)
+    label = r.value(fields, "year")
+    if label is not None:
+        if year_label_start(label) is None:
+            r.problem(fields["year"], "year", f"{label!r} does not span two consecutive years; "
+                      f"did you mean {year_label(int(label[:4]))}?")
+            label = None
+        elif path.name != f"{label}.yaml":
+            r.problem(fields["year"], "year", f"{label!r} does not match the file name {path.name!r}")
+            label = None
+        elif refs.operated and (outside := outside_operation(int(label[:4]), *refs.operated)):
+            r.problem(fields["year"], "year", f"{outside}; delete this file or correct the year")
+            label = None
+    intro = r.value(fields, "introduction")
+    incomplete = r.value(fields, "incomplete")
 
-    resolve_theme = _resolver(r, refs.themes, Theme, "theme", "themes")
-    resolve_org = _resolver(r, refs.organisations, Organisation, "organisation", "organisations")
-
-    def achievement(item: Node, field: str) -> Achievement | None:
-        parts = r.mapping(item, field, ("id", "title", "summary", "themes"), ("organisations", "points", "date", "milestone"))
-        if parts is None:
-            return None
-        ident = r.get(parts, "id", field, r.match, _ID, "an id in lower-case-with-hyphens")
+    def achievement(parts: Fields) -> Achievement | None:
+        field = parts.path
+        ident = r.value(parts, "id")
         if ident is not None and ident in ids:
             r.problem(parts["id"], field_path(field, "id"), f"{ident!r} is already used at {ids[ident]}")
             ident = None
         elif ident is not None:
             ids[ident] = f"{shown}:{_where(parts['id'])[0]}"
-        title = r.get(parts, "title", field, r.text, MAX_TITLE)
-        summary = r.get(parts, "summary", field, r.text)
-        themes = r.items(parts, "themes", field, MAX_TAGS, resolve_theme)
-        organisations = r.items(parts, "organisations", field, MAX_TAGS, resolve_org, allow_empty=True)
-        points = r.items(parts, "points", field, MAX_POINTS, lambda n, f: r.text(n, f))
-        date = r.get(parts, "date", field, r.month)
+        title, summary, themes, organisations, points, date = (
+            r.value(parts, key) for key in ("title", "summary", "themes", "organisations", "points", "date"))
         if date is not None and label is not None:
             date = _dated_within(r, parts["date"], field_path(field, "date"), date, label, refs)
-        milestone = r.get(parts, "milestone", field, r.text, MAX_TITLE)
+        milestone = r.value(parts, "milestone")
         # A dated achievement is a timeline entry, which needs its own line of text.
         if ("date" in parts) != ("milestone" in parts):
             given, missing = ("date", "milestone") if "date" in parts else ("milestone", "date")
@@ -649,7 +668,7 @@ def _read_year(
             return None
         return Achievement(ident, title, summary, themes, organisations, points, date, milestone)
 
-    achievements = r.items(fields, "achievements", "", MAX_ACHIEVEMENTS, achievement)
+    achievements = r.value(fields, "achievements", achievement)
     if len(problems) > before or refs.themes is None:
         return None, r.placeholders
     assert label and intro

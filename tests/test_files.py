@@ -68,3 +68,14 @@ def test_exactly_the_limit_is_accepted_and_one_more_byte_refused(tmp_path: Path)
     (tmp_path / "a").write_bytes(b"x" * 10)
     assert read_regular_file(tmp_path / "a", tmp_path, 10) == b"x" * 10
     assert refused(tmp_path / "a", tmp_path, 9) == "file is 10 bytes; at most 9"
+
+
+def test_an_unreadable_file_is_refused_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"text")
+
+    def denied(*args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    # Tests run as root here, where chmod 000 does not stop a read; refuse the open instead.
+    monkeypatch.setattr(os, "open", denied)
+    assert refused(tmp_path / "a.yaml", tmp_path) == "cannot be read (Permission denied)"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mcsp_reports import ContentError, Project, load_content
-from mcsp_reports.load import MAX_ACHIEVEMENTS, MAX_FILE_BYTES
+from mcsp_reports.schema import MAX_ACHIEVEMENTS, MAX_FILE_BYTES
 
 INVALID = Path(__file__).parent / "invalid"
 
@@ -123,7 +123,8 @@ def test_date_and_milestone_come_together(project: Project) -> None:
     path = project.reports / "2015-16.yaml"
     path.write_text(path.read_text().replace("    milestone: Merseyside Chambers of Commerce invited to join\n", ""))
     assert problems_of(project) == [
-        "reports/2015-16.yaml:22:11: achievement 1, 'Merseyside Chambers of Commerce invited to join', milestone: is required when date is given"]
+        "reports/2015-16.yaml:22:11: achievement 1, 'Merseyside Chambers of Commerce invited to join', "
+        "milestone: is required when date is given"]
 
 
 def test_missing_partnership_file_is_reported(project: Project) -> None:

@@ -98,9 +98,8 @@ def test_only_pages_and_styles_are_served(server: tuple[str, Path]) -> None:
 
 
 def test_an_open_page_reloads_itself_after_an_edit(server: tuple[str, Path]) -> None:
-    from test_site import CHROMIUM, FLAGS
-
     from playwright.sync_api import sync_playwright
+    from test_site import CHROMIUM, FLAGS
 
     url, project = server
     with sync_playwright() as playwright:

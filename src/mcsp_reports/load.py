@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.events import AliasEvent, CollectionStartEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -37,8 +37,22 @@ from yaml.scanner import Scanner
 
 from .errors import ContentError, FileRefusedError, Problem
 from .files import read_regular_file
+from .model import (
+    Achievement,
+    Content,
+    MonthYear,
+    Organisation,
+    Partnership,
+    Successor,
+    Theme,
+    YearReport,
+    outside_operation,
+    reporting_year,
+    year_label,
+    year_label_start,
+    year_title,
+)
 from .schema import (
-    MAX_ACHIEVEMENTS,
     MAX_FILE_BYTES,
     MAX_TEXT,
     PARTNERSHIP,
@@ -51,21 +65,6 @@ from .schema import (
     Word,
 )
 from .syntax import excerpt, explain, invisible_characters
-from .model import (
-    Achievement,
-    Content,
-    MonthYear,
-    outside_operation,
-    reporting_year,
-    Organisation,
-    Partnership,
-    Successor,
-    Theme,
-    YearReport,
-    year_label,
-    year_label_start,
-    year_title,
-)
 
 PARTNERSHIP_FILE = "partnership.yaml"
 YEAR_FILE = re.compile(r"^(\d{4})-(\d{2})\.yaml$")
@@ -87,6 +86,11 @@ T = TypeVar("T")
 class _Refused(yaml.MarkedYAMLError):
     """Valid YAML that the loader will not read; its ``problem`` is already plain English."""
 
+    @classmethod
+    def at(cls, event: Event, problem: str) -> _Refused:
+        """The refusal of what starts at ``event``."""
+        return cls(problem=problem, problem_mark=event.start_mark)  # type: ignore[arg-type]
+
 
 class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
     """Builds PyYAML nodes with no implicit typing, no anchors or aliases, and bounded nesting.
@@ -105,18 +109,15 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         BaseResolver.__init__(self)
         self.depth = 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
-            raise _Refused(problem="aliases (*name) are not allowed; write the value out",
-                           problem_mark=event.start_mark)
+            raise _Refused.at(event, "aliases (*name) are not allowed; write the value out")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
-            raise _Refused(problem="anchors (&name) are not allowed; write each value where it is used",
-                           problem_mark=event.start_mark)
+            raise _Refused.at(event, "anchors (&name) are not allowed; write each value where it is used")
         if isinstance(event, CollectionStartEvent) and self.depth >= MAX_DEPTH:
-            raise _Refused(problem=f"lists and fields are nested more than {MAX_DEPTH} deep here; "
-                                   "no field of the content needs that many levels",
-                           problem_mark=event.start_mark)
+            raise _Refused.at(event, f"lists and fields are nested more than {MAX_DEPTH} deep here; "
+                                     "no field of the content needs that many levels")
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -277,20 +278,21 @@ class _Reader:
         if node.tag != _STR:
             self.problem(node, field, f"tags such as {node.tag.rsplit(':', 1)[-1]!r} are not allowed")
             return None
-        placeholder = _PLACEHOLDER.search(node.value)
+        value: str = node.value
+        placeholder = _PLACEHOLDER.search(value)
         if placeholder and self.drafts:
             self.placeholders += 1
-            return node.value
+            return value
         if placeholder:
             self.problem(node, field, f"fill in the placeholder {placeholder[0]}")
             return None
         for bracket in ("[[", "]]"):
-            if bracket in node.value:
-                line, column = self._column_of(node, node.value.index(bracket))
+            if bracket in value:
+                line, column = self._column_of(node, value.index(bracket))
                 self.problem_at(line, column, field,
                                 f"{bracket!r} is left over from a placeholder; delete it")
                 return None
-        return node.value
+        return value
 
     def _lost_text(self, node: ScalarNode, field: str) -> bool:
         """Whether YAML silently dropped or joined part of a plain text (recorded as a problem).
@@ -691,7 +693,10 @@ class Draft:
 
 def _load(reports: Path, drafts: bool) -> Draft:
     problems: list[Problem] = []
-    shown = lambda p: f"{reports.name}/{p.name}"  # noqa: E731
+
+    def shown(path: Path) -> str:
+        return f"{reports.name}/{path.name}"
+
     if not reports.is_dir():
         return Draft(None, (Problem(reports.name, 1, 1, "", "the reports folder does not exist"),), {})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .model import YEAR_LABEL
 
@@ -111,7 +111,7 @@ class Record:
         raise KeyError(name)
 
 
-Kind = Union[Text, Word, Month, Ref, ListOf, Record]
+Kind = Text | Word | Month | Ref | ListOf | Record
 
 VOCABULARY_ENTRY = Record((
     Field("id", Word(ID, "an id in lower-case-with-hyphens"),

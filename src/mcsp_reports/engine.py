@@ -67,6 +67,12 @@ def correct_page_references() -> None:
 
 
 # -- Shared helpers for the tagging corrections -------------------------------------------
+#
+# WeasyPrint 70 builds the structure tree in ``pdf/tags.py`` from the laid-out boxes, page
+# by page, with ``_build_box_tree`` (a recursive generator reached through its module
+# global, so a wrapper installed on the module sees every level). The corrections below
+# wrap that function, ``add_tags`` and the drawing stream's marking methods; none of them
+# touches a byte of the written file.
 
 #: The engine functions the tagging corrections replace, as upstream wrote them.
 _UPSTREAM: dict[tuple[Any, str], Any] = {
@@ -93,12 +99,7 @@ def uncorrected() -> Iterator[None]:
     finally:
         for (owner, name), replacement in corrected.items():
             setattr(owner, name, replacement)
-#
-# WeasyPrint 70 builds the structure tree in ``pdf/tags.py`` from the laid-out boxes, page
-# by page, with ``_build_box_tree`` (a recursive generator reached through its module
-# global, so a wrapper installed on the module sees every level). The corrections below
-# wrap that function, ``add_tags`` and the drawing stream's marking methods; none of them
-# touches a byte of the written file.
+
 
 
 def _object(pdf: pydyf.PDF, reference: bytes) -> Any:

@@ -148,6 +148,16 @@ def test_an_element_split_by_page_breaks_stays_one_element() -> None:
     assert structure._rule_detached(reading) == [] and structure._rule_parents(reading) == []
 
 
+def test_anonymous_blocks_do_not_repeat_their_elements_type() -> None:
+    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+           "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    pdf = tagged(f'<p><img src="{png}" alt="A dot" style="float: right; width: 20px">Text beside it</p>'
+                 '<div>Loose text<p>A paragraph</p></div>')
+    assert len(elements(pdf, "/P")) == 2
+    assert structure.walk(pdf).forbidden_kids == {}
+    assert "Text beside it" in read_text(pdf) and "Loose text" in read_text(pdf)
+
+
 def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -> None:
     engine.apply()
     corrected = weasyprint.pdf.tags._build_box_tree
@@ -157,7 +167,7 @@ def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -
 
 
 TAGGING_PATCHES = ("margin-box-artifacts", "link-structure", "table-headers", "line-end-spaces",
-                   "figure-bbox", "continued-elements")
+                   "figure-bbox", "continued-elements", "anonymous-blocks")
 
 
 @pytest.mark.parametrize("name", TAGGING_PATCHES)

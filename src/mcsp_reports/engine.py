@@ -698,6 +698,56 @@ def correct_continued_elements() -> None:
     _wrap_add_tags(_merge_continued)
 
 
+# -- 8. Anonymous blocks add no element of their own type ---------------------------------
+#
+# Upstream: ``pdf/tags.py:126-128`` tags every box by its element's tag, and the anonymous
+# block boxes layout makes inside an element (``formatting_structure/boxes.py:122-126``,
+# around a float or a block-level child of a paragraph) carry the element and tag of their
+# parent, so a paragraph holding a float is written as ``P`` inside ``P``, which ISO
+# 32000-1 Annex L forbids (tagged PDF profile, Annex_L "P elem should not contain P kid").
+# ``pdf/tags.py:151-153`` already makes such boxes ``NonStruct`` in table cells.
+# Corrected: a block box made for the same element as the box that holds it is a
+# ``NonStruct`` wherever its tag would repeat a grouping or paragraph-level type.
+# Patch: docs/upstream/anonymous-blocks.patch.
+
+# Types an anonymous block would wrongly repeat; lists and table cells keep upstream's own
+# handling (LBody, NonStruct).
+_REPEATED_BY_ANONYMOUS = frozenset(
+    ("P", "H1", "H2", "H3", "H4", "H5", "H6", "Div", "Sect", "Art", "Part", "BlockQuote", "Caption"))
+_building: list[tuple[Any, str | None]] = []  # (element, tag) of each box being tagged
+
+
+def correct_anonymous_blocks() -> None:
+    """Tag anonymous block boxes ``NonStruct`` instead of repeating their element's type."""
+    get_pdf_tag = tags_module._get_pdf_tag
+
+    def corrected_get_pdf_tag(tag: str | None) -> str:
+        pdf_tag = get_pdf_tag(tag)
+        if _anonymous_state[-1] and pdf_tag in _REPEATED_BY_ANONYMOUS:
+            return "NonStruct"
+        return pdf_tag
+
+    tags_module._get_pdf_tag = corrected_get_pdf_tag
+
+    def anonymous(original, box, *args):  # noqa: ANN001, ANN202
+        target = _link_target(box)
+        origin = (target.element, target.element_tag)
+        _anonymous_state.append(
+            target.element is not None and isinstance(target, boxes.BlockBox)
+            and bool(_building) and _building[-1] == origin)
+        _building.append(origin)
+        try:
+            return iter(list(original(box, *args)))
+        finally:
+            _building.pop()
+            _anonymous_state.pop()
+
+    _wrap_box_tree(anonymous)
+
+
+_anonymous_state: list[bool] = [False]  # whether the box being tagged is anonymous
+
+
 #: Every correction, in the order :func:`apply` makes them.
 CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_page_references,
@@ -709,6 +759,7 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_link_structure,
     correct_table_headers,
     correct_figure_bbox,
+    correct_anonymous_blocks,
 )
 
 _applied = False

@@ -51,6 +51,11 @@ def invisible_characters(text: str) -> tuple[str, list[Slip]]:
     The replacement keeps every other position where it was, so the file can still be
     parsed and its other problems reported in the same run.
     """
+    # Almost every file holds none of them: str.isprintable() runs in C and is False for
+    # every refused category (and for a few harmless ones, such as a no-break space),
+    # so only a file that fails it is looked at character by character.
+    if all(line.removesuffix("\r").replace("\t", " ").isprintable() for line in text.split("\n")):
+        return text, []
     slips: list[Slip] = []
     chars = list(text)
     line, start = 1, 0

@@ -43,6 +43,9 @@ def test_an_existing_year_is_never_overwritten(project: Project) -> None:
     ("2019/20", "'2019/20' is not a year label such as 2019-20"),
 ])
 def test_a_label_that_does_not_follow_is_refused(project: Project, label: str, message: str) -> None:
+    # Keep the partnership open for longer, so that 2020-21 is refused for not following.
+    profile = project.reports / "partnership.yaml"
+    profile.write_text(profile.read_text().replace("until: 2019-06", "until: 2030-03"))
     with pytest.raises(ScaffoldError, match=re.escape(message)):
         new_year(project, label)
     assert sorted(p.name for p in project.reports.iterdir())[-1] == "partnership.yaml"
@@ -57,3 +60,13 @@ def test_a_year_after_the_partnership_closed_is_refused(project: Project) -> Non
     assert str(caught.value) == (
         "the reporting year 2019/20 starts after the partnership closed in March 2019, so it cannot be started")
     assert not (project.reports / "2019-20.yaml").exists()
+
+
+def test_a_year_after_the_close_is_refused_for_that_reason_even_while_a_draft_is_unfinished(
+    project: Project,
+) -> None:
+    new_year(project, "2019-20")  # still full of placeholders
+    with pytest.raises(ScaffoldError) as caught:
+        new_year(project, "2020-21")
+    assert str(caught.value) == (
+        "the reporting year 2020/21 starts after the partnership closed in June 2019, so it cannot be started")

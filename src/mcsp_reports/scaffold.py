@@ -13,7 +13,7 @@ import jinja2
 
 from .errors import ScaffoldError
 from .files import write_atomic
-from .load import load_content
+from .load import load_content, load_draft
 from .model import outside_operation, year_label, year_label_start, year_title
 from .project import Project
 
@@ -32,15 +32,19 @@ def new_year(project: Project, label: str) -> Path:
     path = project.reports / f"{label}.yaml"
     if path.exists():
         raise ScaffoldError(f"reports/{path.name} already exists; edit it instead")
+    # A year after the partnership closed is refused first: no edit of the other years
+    # could make it possible, so that is the message to give even while they have problems.
+    draft = load_draft(project.reports)
+    if draft.content is not None:
+        p = draft.content.partnership
+        outside = outside_operation(start, p.founded, p.closed)
+        if outside:
+            raise ScaffoldError(f"{outside}, so it cannot be started")
     content = load_content(project.reports)  # the new year must follow sound content
     labels = [year.label for year in content.years]
     expected = next_label(labels)
     if expected is not None and label != expected:
         raise ScaffoldError(f"the next year after {max(labels)} is {expected}, not {label}")
-    p = content.partnership
-    outside = outside_operation(start, p.founded, p.closed)
-    if outside:
-        raise ScaffoldError(f"{outside}, so it cannot be started")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates), undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True)

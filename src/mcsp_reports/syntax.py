@@ -111,6 +111,10 @@ def explain(error: yaml.MarkedYAMLError, lines: list[str]) -> Slip:
         quote = lines[error.context_mark.line][error.context_mark.column: error.context_mark.column + 1]
         return Slip(error.context_mark.line + 1, error.context_mark.column + 1,
                     f"this quoted text is never closed: add the closing {quote} at the end of the text")
+    if "block scalar" in context and error.context_mark:
+        return Slip(error.context_mark.line + 1, error.context_mark.column + 1,
+                    "after '>' or '|' (and an optional '-' or '+') nothing may follow on the same line; "
+                    "start the text on the next line, indented")
     if ("flow sequence" in context or "flow mapping" in context) and error.context_mark:
         opening = lines[error.context_mark.line][error.context_mark.column: error.context_mark.column + 1]
         closing = "]" if opening == "[" else "}"
@@ -137,6 +141,22 @@ def explain(error: yaml.MarkedYAMLError, lines: list[str]) -> Slip:
         return Slip(mark.line + 1, first,
                     "this line is indented further than the field above it, so YAML reads it as part of "
                     "that field's text; line it up with the field above")
+    if problem.startswith("sequence entries are not allowed"):
+        return Slip(mark.line + 1, mark.column + 1,
+                    "a '- ' list item cannot start on the same line as its field; put each item on a line "
+                    "of its own under the field, or write the list in brackets, e.g. themes: [youth, asb]")
+    if problem.startswith("expected '<document start>'"):
+        first_field = next((n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), 0)
+        return Slip(first_field + 1, 1, "the file's first field is indented; every top-level field starts in "
+                                        "the first column, with no spaces before it")
+    if problem.startswith("expected <block end>") and problem.endswith(("']'", "'}'")):
+        closing = problem[-2]
+        return Slip(mark.line + 1, mark.column + 1,
+                    f"this {closing} closes nothing: delete it (is it left over from a placeholder?)")
+    if (value_start and text[value_start.end():].startswith('"')
+            and problem.startswith("expected <block end>") and text[: mark.column].rstrip().endswith('"')):
+        return Slip(mark.line + 1, mark.column + 1,
+                    "the text goes on after its closing quote; put all of the text inside the quotes")
     if value_start and text[value_start.end():].startswith("'") and problem.startswith("expected <block end>"):
         return Slip(mark.line + 1, mark.column,
                     "a ' inside text that starts with ' ends it early; write the ' inside twice ('') "

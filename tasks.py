@@ -186,10 +186,21 @@ def schemas(c: Context) -> None:
         print("schemas/ is up to date")
 
 
-@task(help={"args": "Extra arguments for pytest, e.g. \"-k load -x\"."})
-def test(c: Context, args: str = "") -> None:
-    """Run the test suite with pytest."""
-    c.run(f"{sys.executable} -m pytest {args}", pty=False)
+@task(help={"fix": "Let ruff fix what it safely can (import order, unused noqa, ...) before reporting."})
+def lint(c: Context, fix: bool = False) -> None:
+    """Check the code against the house rules: ruff (style and likely bugs), then mypy --strict on src/."""
+    c.run(f"{sys.executable} -m ruff check{' --fix' if fix else ''} .", pty=False)
+    c.run(f"{sys.executable} -m mypy", pty=False)
+
+
+@task(help={
+    "args": "Extra arguments for pytest, e.g. \"-k load -x\".",
+    "quick": "Only the fast tests on synthetic content (leaves out those marked slow).",
+})
+def test(c: Context, args: str = "", quick: bool = False) -> None:
+    """Run the test suite with pytest (--quick: the fast part only)."""
+    marker = ' -m "not slow"' if quick else ""
+    c.run(f"{sys.executable} -m pytest{marker} {args}", pty=False)
 
 
 @task(help={"quick": "Fewer runs and a shorter long history, for a quick look (figures are noisier)."})

@@ -1,14 +1,15 @@
-"""The file gate: only regular files inside the project are read, and never more than the limit."""
+"""Files: only regular files inside the project are read, never more than the limit; writes are atomic."""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from mcsp_reports import FileRefusedError
-from mcsp_reports.files import read_regular_file
+from mcsp_reports.files import read_regular_file, write_atomic, write_if_changed
 
 
 def refused(path: Path, root: Path, limit: int = 100) -> str:
@@ -79,3 +80,49 @@ def test_an_unreadable_file_is_refused_with_the_reason(tmp_path: Path, monkeypat
     # Tests run as root here, where chmod 000 does not stop a read; refuse the open instead.
     monkeypatch.setattr(os, "open", denied)
     assert refused(tmp_path / "a.yaml", tmp_path) == "cannot be read (Permission denied)"
+
+
+def test_a_new_file_replaces_the_old_one_by_rename(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old")
+    with target.open("rb") as reader:  # e.g. a viewer or a web server in the middle of a download
+        before = target.stat().st_ino
+        write_atomic(target, b"new")
+        assert reader.read() == b"old"  # the open file is untouched: it was replaced, not rewritten
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_ino != before
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()],
+                         ids=["disk full", "interrupted"])
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"old")
+
+    def fail(fd: int) -> None:
+        raise failure
+
+    monkeypatch.setattr("os.fsync", fail)
+    with pytest.raises(type(failure)):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_written_files_are_readable_by_everyone_and_folders_are_made(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "index.html"
+    write_atomic(target, b"<p>")
+    assert target.read_bytes() == b"<p>"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_write_if_changed_leaves_an_identical_file_alone(tmp_path: Path) -> None:
+    target = tmp_path / "page.html"
+    assert write_if_changed(target, b"one") is True
+    before = target.stat()
+    assert write_if_changed(target, b"one") is False
+    assert (target.stat().st_ino, target.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert write_if_changed(target, b"two") is True
+    assert target.read_bytes() == b"two"

@@ -6,8 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from mcsp_reports import Project, check
-from mcsp_reports import LinkError
+from mcsp_reports import LinkError, Project, check
 from mcsp_reports.links import check_document
 
 

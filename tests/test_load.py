@@ -32,19 +32,6 @@ def expected(fixture: Path) -> list[str]:
     return found
 
 
-def test_real_content_loads_every_year_in_order() -> None:
-    content = load_content(Path(__file__).parent.parent / "reports")
-    assert [y.label for y in content.years] == ["2015-16", "2016-17", "2017-18", "2018-19"]
-    assert content.partnership.founded.iso == "2012"
-    assert content.partnership.closed.iso == "2019-06"
-    assert content.partnership.successor.name == "Safer Merseyside Partnership"
-
-
-def test_only_the_cut_off_year_is_marked_incomplete() -> None:
-    content = load_content(Path(__file__).parent.parent / "reports")
-    assert [y.label for y in content.years if y.incomplete] == ["2015-16"]
-
-
 @pytest.mark.parametrize("fixture", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
 def test_each_invalid_file_gives_exactly_its_messages(project: Project, fixture: Path) -> None:
     # A fixture replaces reports/2017-18.yaml, or the file its "# file: NAME" line names.
@@ -150,3 +137,19 @@ def test_a_year_with_another_extension_is_refused_not_ignored(project: Project, 
     stem = name.split(".")[0]
     assert problems_of(project) == [
         f"reports/{name}:1:1: rename the file to {stem}.yaml; year files end in .yaml, in lower case"]
+
+
+def test_a_placeholder_left_in_a_year_is_refused(project: Project) -> None:
+    path = project.reports / "2017-18.yaml"
+    path.write_text(path.read_text().replace("title: The Red Umbrella Project", "title: \"[[A short title]]\""))
+    [problem] = problems_of(project)
+    assert problem.startswith("reports/2017-18.yaml:")
+    assert problem.endswith("achievements[1].title: fill in the placeholder [[A short title]]")
+
+
+@pytest.mark.parametrize("month", ["2017-13", "2017-00"])
+def test_a_month_outside_the_calendar_is_refused(project: Project, month: str) -> None:
+    path = project.reports / "2017-18.yaml"
+    path.write_text(path.read_text().replace("date: 2017-12", f"date: {month}"))
+    [problem] = problems_of(project)
+    assert problem.endswith(f"achievements[1].date: expected a month as YYYY-MM, e.g. 2018-11; got '{month}'")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
-
 import pytest
 
-from mcsp_reports import Project, build
-from mcsp_reports import RenderError
+from mcsp_reports import Project, RenderError, build
 from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, render_pdfs
 
 
@@ -82,6 +81,7 @@ def test_a_font_the_project_does_not_ship_fails_the_render(project: Project) -> 
         render(project, page('<p style="font-family: DejaVu Sans">Machine font</p>'))
 
 
+@pytest.mark.slow
 def test_a_missing_font_file_fails_the_build(project: Project) -> None:
     (project.styles / "fonts" / "Lato-Bold.ttf").unlink()
     with pytest.raises(RenderError, match="missing file .*Lato-Bold.ttf"):
@@ -89,7 +89,7 @@ def test_a_missing_font_file_fails_the_build(project: Project) -> None:
 
 
 def test_one_layout_is_written_as_each_edition(project: Project) -> None:
-    date = datetime(2019, 6, 1, tzinfo=timezone.utc)
+    date = datetime(2019, 6, 1, tzinfo=UTC)
     source = Attachment("data.yaml", b"year: 2017-18\n", "Source data", date)
     accessible, archival = render(
         project, page("<h1>Plain</h1>"), Edition("pdf/ua-1"), Edition("pdf/a-3a", (source,)))
@@ -103,3 +103,14 @@ def test_one_layout_is_written_as_each_edition(project: Project) -> None:
         assert embedded.get_file().read_bytes() == b"year: 2017-18\n"
         assert str(embedded.obj.AFRelationship) == "/Source"
         assert str(embedded.get_file().obj.Params.ModDate) == "D:20190601000000Z"
+
+
+def test_the_garbage_collector_is_back_on_after_a_render_even_a_failed_one(project: Project) -> None:
+    # Layout pauses the collector for speed; a long-lived process (the preview server,
+    # a build rendering in one process) would leak cycles if it stayed off.
+    assert gc.isenabled()
+    render(project, page("<h1>Plain</h1>"))
+    assert gc.isenabled()
+    with pytest.raises(RenderError):
+        render(project, page("<p>x</p>", "<style>p { colour: red }</style>"))
+    assert gc.isenabled()

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mcsp_reports import Project, load_content, plan
-from mcsp_reports import PlanError
+from conftest import ROOT
+from mcsp_reports import PlanError, Project, load_content, plan
 from mcsp_reports.plan import ACCESSIBLE, ARCHIVAL
 
-from conftest import ROOT
-
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
 
 def test_the_full_plan_is_the_history_then_each_year_in_three_editions(project: Project) -> None:

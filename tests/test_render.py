@@ -104,4 +104,4 @@ def test_head_carries_the_document_metadata(project: Project) -> None:
     assert '<html lang="en-GB">' in html
     assert '<meta name="author" content="Merseyside Community Safety Partnership">' in html
     assert '<meta name="dcterms.created" content="2019-06">' in html
-    assert "Knife crime" in html[: html.index("</head>")]
+    assert "Violence against women and girls" in html[: html.index("</head>")]

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from mcsp_reports import ContentError, Project, load_content, new_year
-from mcsp_reports import ScaffoldError
+from mcsp_reports import ContentError, Project, ScaffoldError, load_content, new_year
 
 
 def test_the_scaffold_is_refused_until_filled_then_loads(project: Project) -> None:

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 
 from conftest import ROOT
+from mcsp_reports import Project, load_content, plan
+from mcsp_reports.cache import Record, digest
+from mcsp_reports.files import write_atomic
+from mcsp_reports.pictures import page_png
+from mcsp_reports.render import make_environment
+from mcsp_reports.site import THUMBNAIL_WIDTH, publish
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -113,3 +122,49 @@ def test_index_lists_every_page_and_pdf_with_thumbnail_pages_and_size(built: dic
         assert (dist / thumbnail).read_bytes().startswith(b"\x89PNG"), thumbnail
     pages = set(re.findall(r'<a href="([^"#]+\.html)">Read', index))
     assert pages == {n for n in html_pages(built) if n != "index.html"}
+
+
+def one_page_pdf(dark: bool) -> bytes:
+    """A one-page PDF, white or painted black, standing in for a rendered report."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Contents = pdf.make_stream(b"0 g 0 0 595 842 re f" if dark else b"")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_publish_redraws_the_thumbnail_of_each_rebuilt_pdf_and_lists_every_file_in_the_checksums(
+    project: Project,
+) -> None:
+    content = load_content(project.reports)
+    the_plan = plan(content)
+    env = make_environment(project.templates)
+    dist = project.dist
+
+    def publish_rebuilt(rebuilt: set[str]) -> None:
+        records = {f.name: Record("key", digest((dist / f.name).read_bytes()), 1, (dist / f.name).stat().st_size)
+                   for f in the_plan.files}
+        publish(content, env, the_plan, records, project.styles, dist, rebuilt,
+                lambda name, data: write_atomic(dist / name, data))
+
+    def thumbnail(name: str) -> bytes:
+        return (dist / "thumbnails" / name.replace(".pdf", ".png")).read_bytes()
+
+    white, black = one_page_pdf(dark=False), one_page_pdf(dark=True)
+    for file in the_plan.files:
+        write_atomic(dist / file.name, white)
+    publish_rebuilt({f.name for f in the_plan.files})
+    changed, unchanged = the_plan.files[0].name, the_plan.files[1].name
+    assert thumbnail(changed) == thumbnail(unchanged) == page_png(white, 0, THUMBNAIL_WIDTH)
+
+    write_atomic(dist / changed, black)
+    publish_rebuilt({changed})
+    assert thumbnail(changed) == page_png(black, 0, THUMBNAIL_WIDTH) != page_png(white, 0, THUMBNAIL_WIDTH)
+    assert thumbnail(unchanged) == page_png(white, 0, THUMBNAIL_WIDTH)
+
+    result = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=dist,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    assert sorted(line.rsplit(": ", 1)[0] for line in result.stdout.splitlines()) == files

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from mcsp_reports import Project, verify_paths
-from mcsp_reports import RenderError, VerificationError
-from mcsp_reports.pdf import Edition, ProjectFetcher, render_pdfs
+from mcsp_reports import Project, RenderError, VerificationError, verify_paths
+from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, render_pdfs
 from mcsp_reports.verify import Expectation, shipped_families, verify_pdf
 
 PNG = (  # a 1×1 PNG, so image tests need no files
@@ -163,3 +163,54 @@ def test_verify_paths_names_each_file_and_problem(project: Project, tmp_path: Pa
     lines = str(caught.value).splitlines()
     assert lines[0] == f"{bad}: no document language (/Lang)"
     assert lines[1].startswith(f"{junk}: not a readable PDF")
+
+
+def test_a_document_without_a_level_1_heading_is_rejected(project: Project, families: frozenset[str]) -> None:
+    def demote(pdf: pikepdf.Pdf) -> None:
+        for element in pdf.objects:
+            if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/H1":
+                element.S = pikepdf.Name.P
+
+    data = edit(render(project, "<p>Text</p>"), demote)
+    assert verify_pdf(data, ua(families)) == ["the document has 0 level-1 headings; it needs exactly one"]
+
+
+def test_a_pdf_without_a_title_in_its_metadata_is_rejected(project: Project, families: frozenset[str]) -> None:
+    def drop_title(pdf: pikepdf.Pdf) -> None:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            del meta["dc:title"]
+
+    data = edit(render(project, "<p>Text</p>"), drop_title)
+    assert verify_pdf(data, ua(families)) == ["no title in the XMP metadata (dc:title)"]
+
+
+def test_a_pdf_not_marked_as_tagged_is_rejected(project: Project, families: frozenset[str]) -> None:
+    data = edit(render(project, "<p>Text</p>"), lambda pdf: pdf.Root.__delitem__("/MarkInfo"))
+    assert verify_pdf(data, ua(families)) == ["not marked as tagged (/MarkInfo /Marked true)"]
+
+
+def archival(project: Project, *names: str) -> bytes:
+    """A PDF/A-3a file embedding a small file under each of ``names``."""
+    date = datetime(2019, 6, 1, tzinfo=UTC)
+    sources = tuple(Attachment(name, b"year: 2017-18\n", "Source data", date) for name in names)
+    html = ('<html lang="en-GB"><head><title>Test</title><link rel="stylesheet" href="styles/theme.css">'
+            '<style>html { font-family: Lato }</style></head><body><h1>Test</h1><p>Text</p></body></html>')
+    [pdf] = render_pdfs(html, project.root.as_uri() + "/", ProjectFetcher([project.styles]), "t",
+                        [Edition("pdf/a-3a", sources)])
+    return pdf.data
+
+
+def test_an_archival_pdf_passes_with_exactly_its_sources(project: Project, families: frozenset[str]) -> None:
+    data = archival(project, "2017-18.yaml")
+    assert verify_pdf(data, Expectation(families, pdfa="3A", attachments=("2017-18.yaml",))) == []
+    assert verify_pdf(data, Expectation(families, pdfa="3A", attachments=("other.yaml",))) == [
+        "attachments are ['2017-18.yaml']; expected ['other.yaml']"]
+
+
+def test_an_attachment_without_its_relationship_is_rejected(project: Project, families: frozenset[str]) -> None:
+    def drop_relationship(pdf: pikepdf.Pdf) -> None:
+        del pdf.attachments["2017-18.yaml"].obj.AFRelationship
+
+    data = edit(archival(project, "2017-18.yaml"), drop_relationship)
+    problems = verify_pdf(data, Expectation(families, pdfa="3A", attachments=("2017-18.yaml",)))
+    assert problems == ["attachment 2017-18.yaml has no /AFRelationship"]

@@ -203,6 +203,18 @@ def test(c: Context, args: str = "", quick: bool = False) -> None:
     c.run(f"{sys.executable} -m pytest{marker} {args}", pty=False)
 
 
+@task
+def golden(c: Context) -> None:
+    """Rewrite tests/golden/, the test project's print HTML, after a deliberate template change."""
+    c.run(f"{sys.executable} {ROOT / 'tests' / 'test_golden.py'}", pty=False)
+
+
+@task(help={"only": "Run only the mutants whose name contains this text, e.g. verify."})
+def mutate(c: Context, only: str = "") -> None:
+    """Plant each named bug of scripts/mutate.py in a copy of the code and report which the tests catch."""
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'mutate.py'}{f' --only {only!r}' if only else ''}", pty=False)
+
+
 @task(help={"quick": "Fewer runs and a shorter long history, for a quick look (figures are noisier)."})
 def bench(c: Context, quick: bool = False) -> None:
     """Benchmark the build against plain WeasyPrint and write docs/performance.md."""

@@ -1,0 +1,252 @@
+"""Plant named bugs in the safety-critical code, one at a time, and see whether the tests catch them.
+
+Each mutant is a one-line change a hurried edit could make: a check deleted, a
+comparison loosened, a write made in place. It is applied to a throw-away copy of the
+project, the tests that should notice it are run there, and the mutant is *killed* when
+they fail, *survived* when they pass. A mutant names its target by the exact text of the
+code it changes, so when that code is rewritten the mutant is reported as *target not
+found* (and the run fails) instead of passing silently: rewrite the mutant then.
+
+    python scripts/mutate.py                   # every mutant; exit 1 if any survives
+    python scripts/mutate.py --only verify     # mutants whose name contains "verify"
+    python scripts/mutate.py --tests-from REV  # with the tests of a git revision (before/after rates)
+
+The list covers what must never silently break: load validation, the fetcher, verify,
+the atomic writers, the build's verify-then-write step, the publish step and pack. A
+well-kept generator such as mutmut produces hundreds of mutants across every module,
+each needing a run of the suite; on a 2-core machine that takes hours. A short list of
+named, meaningful mutants over the code that guards the output runs in minutes, and each
+line of its report says which bug the suite would miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What a test run needs from the project; dist/, build/ and caches are left behind.
+COPIED = ("src", "tests", "reports", "templates", "styles", "benchmarks", "docs", "scripts",
+          "pyproject.toml", "tasks.py", "README.md")
+TIMEOUT = 900  # seconds; a mutant that makes the tests hang counts as caught
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One planted bug: in ``file``, the text ``find`` (exactly once) becomes ``replace``."""
+
+    name: str
+    file: str
+    find: str
+    replace: str
+    tests: tuple[str, ...]  # pytest arguments: the tests that should notice
+
+    def apply(self, source: str) -> str | None:
+        """The mutated source, or ``None`` when the target text is not there exactly once."""
+        if source.count(self.find) != 1:
+            return None
+        return source.replace(self.find, self.replace)
+
+
+QUICK = ("-m", "not slow")
+LOAD = ("tests/test_load.py", *QUICK)
+PDF = ("tests/test_pdf.py", *QUICK)
+# The tests of built PDFs cannot notice a loosened check (those PDFs pass anyway), so the
+# verifier's mutants leave them out, whatever their marks.
+VERIFY = ("tests/test_verify.py", *QUICK, "--deselect", "tests/test_verify.py::test_every_built_pdf_passes",
+          "--deselect", "tests/test_verify.py::test_archival_pdfs_carry_their_sources_byte_for_byte")
+FILES = ("tests/test_files.py", *QUICK)
+# Building is slow, so the build's mutants run only the tests that build one year.
+BUILD = tuple(f"tests/test_build.py::test_{name}" for name in (
+    "a_pdf_that_fails_verification_is_never_written",
+    "a_rebuilt_pdf_replaces_the_old_file_instead_of_rewriting_it",
+    "a_render_failure_leaves_dist_exactly_as_it_was",
+))
+SITE = ("tests/test_site.py", "tests/test_bundle.py", *QUICK)
+BUNDLE = ("tests/test_bundle.py", *QUICK)
+
+MUTANTS = [
+    # load: strict reading of the YAML
+    Mutant("load: duplicate fields accepted", "load.py",
+           "            if key in values:\n", "            if False:\n", LOAD),
+    Mutant("load: unknown fields accepted", "load.py",
+           "            elif key not in known:\n", "            elif False:\n", LOAD),
+    Mutant("load: missing required fields accepted", "load.py",
+           "            if key not in values:\n                self.problem(node,",
+           "            if False:\n                self.problem(node,", LOAD),
+    Mutant("load: aliases accepted", "load.py",
+           "        if isinstance(event, AliasEvent):", "        if False:", LOAD),
+    Mutant("load: explicit tags accepted", "load.py",
+           "        if node.tag != _STR:\n            self.problem(node, field, f\"tags",
+           "        if False:\n            self.problem(node, field, f\"tags", LOAD),
+    Mutant("load: placeholders accepted", "load.py",
+           "        if placeholder:\n", "        if False:\n", LOAD),
+    Mutant("load: oversized files read", "load.py",
+           "    if len(data) > MAX_FILE_BYTES:", "    if False:", LOAD),
+    Mutant("load: months beyond 12 accepted", "load.py",
+           "if found and 1 <= int(found[2]) <= 12:", "if found:", LOAD),
+    Mutant("load: unknown theme ids accepted", "load.py",
+           "        if ident not in table:", "        if False:", LOAD),
+    Mutant("load: repeated achievement ids accepted", "load.py",
+           "        if ident is not None and ident in ids:", "        if False:", LOAD),
+    # the fetcher: nothing outside the project, never the network
+    Mutant("fetcher: the network allowed", "pdf.py",
+           '        if scheme != "file":\n', '        if scheme not in ("file", "http", "https"):\n', PDF),
+    Mutant("fetcher: files outside the project allowed", "pdf.py",
+           "        if not self.allows(path):", "        if False:", PDF),
+    Mutant("fetcher: links not resolved before the check", "pdf.py",
+           "        real = path.resolve()\n", "        real = path.absolute()\n", PDF),
+    Mutant("pdf: engine warnings ignored", "pdf.py",
+           "    if problems:\n        raise RenderError", "    if False:\n        raise RenderError", PDF),
+    Mutant("pdf: the garbage collector left off after a render", "pdf.py",
+           "        if enabled:\n            gc.enable()", "        if enabled:\n            pass", PDF),
+    # verify: each check of the PDFs
+    Mutant("verify: no /Lang accepted", "verify.py",
+           'if not str(root.get("/Lang", "")).strip():', "if False:", VERIFY),
+    Mutant("verify: missing /MarkInfo accepted", "verify.py",
+           'if not bool(root.get("/MarkInfo", {}).get("/Marked", False)):', "if False:", VERIFY),
+    Mutant("verify: no structure tree accepted", "verify.py",
+           "    if tree is None:\n        problems.append(", "    if False:\n        problems.append(", VERIFY),
+    Mutant("verify: missing dc:title accepted", "verify.py",
+           "    if not title:\n", "    if False:\n", VERIFY),
+    Mutant("verify: PDF/UA declaration not checked", "verify.py",
+           'if expect.pdfa is None and ua_part != "1":', "if False:", VERIFY),
+    Mutant("verify: missing output intent accepted", "verify.py",
+           'if not any("/DestOutputProfile" in intent for intent in intents):', "if False:", VERIFY),
+    Mutant("verify: unembedded fonts accepted", "verify.py",
+           'if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):',
+           "if False:", VERIFY),
+    Mutant("verify: figures without /Alt accepted", "verify.py",
+           """if role == "/Figure" and not str(node.get("/Alt", "")).strip():""", "if False:", VERIFY),
+    Mutant("verify: a document with no H1 accepted", "verify.py",
+           "    if levels.count(1) != 1:", "    if levels.count(1) > 1:", VERIFY),
+    Mutant("verify: skipped heading levels accepted", "verify.py",
+           "        if after > before + 1:", "        if after > before + 2:", VERIFY),
+    Mutant("verify: untagged links accepted", "verify.py",
+           'if annotation.get("/Subtype") == "/Link" and "/StructParent" not in annotation:',
+           "if False:", VERIFY),
+    Mutant("verify: painting outside marked content accepted", "verify.py",
+           "            elif depth <= 0 and (op in _TEXT or op in _PAINT):",
+           "            elif depth < 0 and (op in _TEXT or op in _PAINT):", VERIFY),
+    Mutant("verify: missing /AFRelationship accepted", "verify.py",
+           '            if "/AFRelationship" not in spec:', "            if False:", VERIFY),
+    Mutant("verify: unexpected attachments accepted", "verify.py",
+           "if expect.attachments is not None and sorted(found) != sorted(expect.attachments):",
+           "if expect.attachments is not None and not found and expect.attachments:", VERIFY),
+    # atomic writes
+    Mutant("files: write in place instead of the atomic rename", "files.py",
+           "    path.parent.mkdir(parents=True, exist_ok=True)\n    fd,",
+           "    path.parent.mkdir(parents=True, exist_ok=True)\n    path.write_bytes(data)\n    return\n    fd,",
+           FILES),
+    Mutant("files: temporary file left behind on failure", "files.py",
+           "        Path(temporary).unlink(missing_ok=True)\n", "        pass\n", FILES),
+    Mutant("files: written files unreadable to others", "files.py",
+           "os.chmod(temporary, 0o644)", "os.chmod(temporary, 0o600)", FILES),
+    Mutant("files: unchanged files rewritten", "files.py",
+           "        if path.read_bytes() == data:\n            return False",
+           "        if False:\n            return False", FILES),
+    # the build's verify-then-write step
+    Mutant("build: the PDFs it writes are not verified", "build.py",
+           "for p in verify_pdf(pdf.data, expect)]", "for p in []]", BUILD),
+    Mutant("build: dist/ files written in place", "build.py",
+           "write_atomic(project.dist / file.name, data)", "(project.dist / file.name).write_bytes(data)", BUILD),
+    # the publish step
+    Mutant("publish: thumbnails never redrawn", "site.py",
+           "if file.name in rebuilt or not (dist / thumbnail).is_file():",
+           "if not (dist / thumbnail).is_file():", SITE),
+    Mutant("publish: manifest left out of SHA256SUMS", "site.py",
+           " + [(digest(manifest_data), MANIFEST)]", "", SITE),
+    # pack
+    Mutant("pack: digests not checked", "bundle.py",
+           """if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:""",
+           "if not path.is_file():", BUNDLE),
+    Mutant("pack: entries dated by the clock", "bundle.py",
+           "date_time=stamp)", "date_time=(2020, 1, 1, 0, 0, 0))", BUNDLE),
+]
+
+
+def copy_project(target: Path, tests_from: str | None) -> None:
+    """The parts of the project a test run needs, with the tests of ``tests_from`` if given."""
+    for part in COPIED:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+    if tests_from:
+        shutil.rmtree(target / "tests")
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", tests_from, "tests"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+
+
+def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, float]:
+    """Run pytest in ``copy`` on its own sources; the exit code and the seconds it took."""
+    # A test file the copy lacks (an older revision's tests) is left out rather than failing the run.
+    tests = tuple(t for t in tests if not t.startswith("tests/") or (copy / t.split("::")[0]).exists())
+    if not any(t.startswith("tests/") for t in tests):
+        return 5, 0.0  # pytest's own code for "no tests ran"
+    environment = {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=copy, env=environment, capture_output=True, timeout=TIMEOUT)
+        code = result.returncode
+    except subprocess.TimeoutExpired:
+        code = -1
+    return code, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the mutants; print one line each and the kill rate; 1 if any survived or was not found."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the mutants whose name contains this text (repeatable)")
+    parser.add_argument("--tests-from", default=None, help="use the tests/ folder of this git revision")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    arguments = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not arguments.only or any(o.lower() in m.name.lower() for o in arguments.only)]
+    if arguments.list:
+        for mutant in chosen:
+            print(f"{mutant.name}  [src/mcsp_reports/{mutant.file}; {' '.join(mutant.tests)}]")
+        return 0
+
+    fates: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="mcsp-mutate-") as folder:
+        copy = Path(folder)
+        copy_project(copy, arguments.tests_from)
+        for mutant in chosen:
+            path = copy / "src" / "mcsp_reports" / mutant.file
+            original = path.read_text(encoding="utf-8") if path.is_file() else ""
+            mutated = mutant.apply(original)
+            if mutated is None:
+                fate, seconds = "target not found", 0.0
+            else:
+                path.write_text(mutated, encoding="utf-8")
+                try:
+                    code, seconds = run_tests(copy, mutant.tests)
+                finally:
+                    path.write_text(original, encoding="utf-8")
+                fate = {0: "SURVIVED", 4: "SURVIVED (no test ran)", 5: "SURVIVED (no test ran)",
+                        -1: "killed (timeout)"}.get(code, "killed")
+            fates[fate] = fates.get(fate, 0) + 1
+            print(f"{fate:<22} {seconds:6.1f} s  {mutant.name}", flush=True)
+
+    tried = len(chosen) - fates.get("target not found", 0)
+    killed = sum(n for fate, n in fates.items() if fate.startswith("killed"))
+    print(f"\n{killed} of {tried} mutants killed ({100 * killed / max(tried, 1):.0f}%)"
+          + (f"; {fates['target not found']} not found: update their text in scripts/mutate.py"
+             if fates.get("target not found") else ""))
+    return 0 if killed == tried and not fates.get("target not found") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -62,7 +62,7 @@ PDF = ("tests/test_pdf.py", *QUICK)
 # verifier's mutants leave them out, whatever their marks.
 VERIFY = ("tests/test_verify.py", *QUICK, "--deselect", "tests/test_verify.py::test_every_built_pdf_passes",
           "--deselect", "tests/test_verify.py::test_archival_pdfs_carry_their_sources_byte_for_byte")
-FILES = ("tests/test_files.py", *QUICK)
+FILES = ("tests/test_files.py", "tests/test_load.py", *QUICK)
 # Building is slow, so the build's mutants run only the tests that build one year.
 BUILD = tuple(f"tests/test_build.py::test_{name}" for name in (
     "a_pdf_that_fails_verification_is_never_written",
@@ -88,8 +88,6 @@ MUTANTS = [
            "        if False:\n            self.problem(node, field, f\"tags", LOAD),
     Mutant("load: placeholders accepted", "load.py",
            "        if placeholder:\n", "        if False:\n", LOAD),
-    Mutant("load: oversized files read", "load.py",
-           "    if len(data) > MAX_FILE_BYTES:", "    if False:", LOAD),
     Mutant("load: months beyond 12 accepted", "load.py",
            "if found and 1 <= int(found[2]) <= 12:", "if found:", LOAD),
     Mutant("load: unknown theme ids accepted", "load.py",
@@ -140,7 +138,14 @@ MUTANTS = [
     Mutant("verify: unexpected attachments accepted", "verify.py",
            "if expect.attachments is not None and sorted(found) != sorted(expect.attachments):",
            "if expect.attachments is not None and not found and expect.attachments:", VERIFY),
-    # atomic writes
+    # reading content files, and atomic writes
+    Mutant("files: a file's size not checked before it is read", "files.py",
+           "    if before.st_size > limit:", "    if False:", FILES),
+    Mutant("files: links leaving the project followed", "files.py",
+           "    if not real.is_relative_to(real_root):", "    if False:", FILES),
+    Mutant("files: special files (pipes, devices) read", "files.py",
+           "    reason = _kind(before.st_mode)\n    if reason:", "    reason = _kind(before.st_mode)\n    if False:",
+           FILES),
     Mutant("files: write in place instead of the atomic rename", "files.py",
            "    path.parent.mkdir(parents=True, exist_ok=True)\n    fd,",
            "    path.parent.mkdir(parents=True, exist_ok=True)\n    path.write_bytes(data)\n    return\n    fd,",

@@ -9,7 +9,7 @@ found* (and the run fails) instead of passing silently: rewrite the mutant then.
 
     python scripts/mutate.py                   # every mutant; exit 1 if any survives
     python scripts/mutate.py --only verify     # mutants whose name contains "verify"
-    python scripts/mutate.py --tests-from REV  # with the tests of a git revision (before/after rates)
+    python scripts/mutate.py --revision REV    # against the code and tests of a git revision (a "before" rate)
 
 The list covers what must never silently break: load validation, the fetcher, verify,
 the atomic writers, the build's verify-then-write step, the publish step and pack. A
@@ -177,19 +177,19 @@ MUTANTS = [
 ]
 
 
-def copy_project(target: Path, tests_from: str | None) -> None:
-    """The parts of the project a test run needs, with the tests of ``tests_from`` if given."""
+def copy_project(target: Path, revision: str | None) -> None:
+    """The parts of the project a test run needs: as they are now, or as they were at ``revision``."""
+    if revision:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, *COPIED],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        return
     for part in COPIED:
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.is_file():
             shutil.copy2(source, target / part)
-    if tests_from:
-        shutil.rmtree(target / "tests")
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", tests_from, "tests"],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
 def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, float]:
@@ -215,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[],
                         help="run only the mutants whose name contains this text (repeatable)")
-    parser.add_argument("--tests-from", default=None, help="use the tests/ folder of this git revision")
+    parser.add_argument("--revision", default=None,
+                        help="run against the sources and tests of this git revision instead of the work tree")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     arguments = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if not arguments.only or any(o.lower() in m.name.lower() for o in arguments.only)]
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     fates: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="mcsp-mutate-") as folder:
         copy = Path(folder)
-        copy_project(copy, arguments.tests_from)
+        copy_project(copy, arguments.revision)
         for mutant in chosen:
             path = copy / "src" / "mcsp_reports" / mutant.file
             original = path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -144,10 +144,10 @@ def test_a_broken_year_shows_its_problems_on_its_own_page_while_the_others_rende
     preview = Preview(project)
     status, page = preview.page(PAGE)
     assert status == 500 and "put a space after the &#x27;:&#x27; in &#x27;title:The&#x27;" in page
-    assert "27 |     title:The Red Umbrella Project" in page  # the line and its caret, as check prints them
+    assert "18 |     title:The Red Umbrella Project" in page  # the line and its caret, as check prints them
     assert preview.page(PAGE.replace(".html", "-large-print.html"))[0] == 500
     status, other = preview.page("mcsp-annual-achievements-2016-17.html")
-    assert status == 200 and 'class="preview-banner"' in other and "reports/2017-18.yaml:27:11:" in other
+    assert status == 200 and 'class="preview-banner"' in other and "reports/2017-18.yaml:18:11:" in other
     assert preview.page("mcsp-history.html")[0] == 200
     assert f'href="{PAGE}"' in preview.page("index.html")[1]
 

@@ -195,10 +195,12 @@ def lint(c: Context, fix: bool = False) -> None:
 
 @task(help={
     "args": "Extra arguments for pytest, e.g. \"-k load -x\".",
-    "quick": "Only the fast tests on synthetic content (leaves out those marked slow).",
+    "quick": "Only the fast tests, on the small test project (no lint, no tests marked slow).",
 })
 def test(c: Context, args: str = "", quick: bool = False) -> None:
-    """Run the test suite with pytest (--quick: the fast part only)."""
+    """Run lint and types (invoke lint), then the test suite with pytest; --quick: only the fast tests."""
+    if not quick:
+        lint(c)
     marker = ' -m "not slow"' if quick else ""
     c.run(f"{sys.executable} -m pytest{marker} {args}", pty=False)
 

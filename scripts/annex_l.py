@@ -10,8 +10,8 @@ Y kid"; the generated module keeps them as a table that verify reads.
 from __future__ import annotations
 
 import re
-import textwrap
 import sys
+import textwrap
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path

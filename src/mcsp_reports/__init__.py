@@ -7,6 +7,7 @@ site/bundle/scaffold/serve (see docs/architecture.md).
 
 from .build import Built, build, check, clean, picture_history, summarise
 from .bundle import pack, release_guide
+from .editor import write_schemas
 from .errors import (
     ContentError,
     FileRefusedError,
@@ -20,19 +21,18 @@ from .errors import (
     UserError,
     VerificationError,
 )
-from .editor import write_schemas
 from .load import load_content
 from .plan import Document, PdfFile, Plan, plan
 from .project import Project
-from .settings import Settings, read_settings
 from .scaffold import new_year
+from .settings import Settings, read_settings
 
 __all__ = [
-    "Built", "ContentError", "Document", "FileRefusedError", "LinkError", "PackError", "PdfFile", "Plan", "PlanError",
-    "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError", "UserError",
-    "VerificationError", "build", "chapter_images", "check", "clean", "load_content", "new_year", "pack",
-    "picture_history", "plan", "read_settings", "release_guide", "Settings", "summarise", "verify_paths",
-    "write_schemas",
+    "Built", "ContentError", "Document", "FileRefusedError", "LinkError", "PackError", "PdfFile", "Plan",
+    "PlanError", "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError",
+    "Settings", "UserError", "VerificationError", "build", "chapter_images", "check", "clean", "load_content",
+    "new_year", "pack", "picture_history", "plan", "read_settings", "release_guide", "summarise",
+    "verify_paths", "write_schemas",
 ]
 
 

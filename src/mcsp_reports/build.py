@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .cache import Cache, Record, assets_digest, digest, document_key
 from .errors import LinkError, VerificationError
@@ -178,12 +179,12 @@ def build(
         from .verify import shipped_families
 
         closed = content.partnership.closed
-        job_template = dict(
+        job_template: dict[str, Any] = dict(
             base_url=print_dir.resolve().as_uri() + "/",
             roots=(project.styles,),
             files=tuple(project.root / link for link in links),
             sources=sources,
-            source_date=datetime(closed.year, closed.month or 1, 1, tzinfo=timezone.utc),
+            source_date=datetime(closed.year, closed.month or 1, 1, tzinfo=UTC),
             families=shipped_families(project.fonts),
         )
         rendered = _render_all(
@@ -263,7 +264,7 @@ def summarise(built: Sequence[Built], root: Path) -> str:
     """One line per PDF: its path, pages, size and whether this build rendered it."""
     width = max((len(str(b.path.relative_to(root))) for b in built), default=0)
     return "\n".join(
-        f"{str(b.path.relative_to(root)):<{width}}  {b.pages:>3} pages  {b.size / 1024:>7.1f} KiB  "
+        f"{b.path.relative_to(root)!s:<{width}}  {b.pages:>3} pages  {b.size / 1024:>7.1f} KiB  "
         f"{'rebuilt' if b.rebuilt else 'up to date'}"
         for b in built
     )

@@ -426,7 +426,7 @@ def correct_line_end_spaces() -> None:
         box = _last_text_box(line)
         text = box.text if box is not None else None
         remove_last_whitespace(context, line)
-        if box is not None and box.text != text:
+        if box is not None and text is not None and box.text != text:
             box.mcsp_stripped = text[len(box.text):]
         _mark_line_end(line)
 

@@ -10,7 +10,6 @@ import calendar
 import re
 from dataclasses import dataclass
 
-
 #: A reporting-year label: two consecutive calendar years, ``2018-19``.
 YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
@@ -126,7 +127,7 @@ class _DeclaredFonts(FontConfiguration):
         super().__init__()
         self.families: set[str] = set()
 
-    def add_font_face(self, rule_descriptors: dict, url_fetcher: URLFetcher) -> object:
+    def add_font_face(self, rule_descriptors: dict[str, Any], url_fetcher: URLFetcher) -> object:
         self.families.add(rule_descriptors["font_family"])
         return super().add_font_face(rule_descriptors, url_fetcher)
 

@@ -16,7 +16,6 @@ import pikepdf
 import pypdfium2
 
 
-
 def page_png(pdf: bytes, index: int, width: int) -> bytes:
     """Page ``index`` (0-based) of ``pdf`` as a PNG ``width`` pixels wide."""
     document = pypdfium2.PdfDocument(pdf)

@@ -17,6 +17,7 @@ from .load import load_content, load_draft
 from .model import outside_operation, year_label, year_label_start, year_title
 from .project import Project
 
+
 def next_label(labels: list[str]) -> str | None:
     """The label that follows the latest of ``labels`` (``None`` when there are none)."""
     if not labels:

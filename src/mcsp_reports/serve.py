@@ -19,20 +19,19 @@ import mimetypes
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .project import Project
-from .render import PRINT_DIR, make_environment, print_html
-from .errors import UserError
-from .errors import Problem
+from .errors import Problem, UserError
 from .load import YEAR_FILE, load_draft
 from .model import Content
 from .plan import Document, plan, report_base
+from .project import Project
+from .render import PRINT_DIR, make_environment, print_html
 from .site import screen_page, screen_stylesheets
 
 HOST = "127.0.0.1"
@@ -292,7 +291,7 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
 class PreviewServer:
     """The preview's HTTP server and file watcher; ``start`` then ``stop``, or ``serve_forever``."""
 
-    def __init__(self, project: Project, port: int = 8000, report=lambda message: None,
+    def __init__(self, project: Project, port: int = 8000, report: Callable[[str], None] = lambda message: None,
                  stylesheets: Sequence[str | Path] = ()):
         self.preview = Preview(project, stylesheets)
         self.stopping = threading.Event()
@@ -308,8 +307,7 @@ class PreviewServer:
     @property
     def url(self) -> str:
         """Where the preview is served."""
-        host, port = self.http.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{HOST}:{self.http.server_port}/"
 
     def _watch(self) -> None:
         from watchfiles import watch

@@ -125,7 +125,7 @@ def published_names(plan: Plan, styles: Path) -> list[str]:
 
 def publish(
     content: Content, env: jinja2.Environment, plan: Plan, records: Mapping[str, Record],
-    styles: Path, dist: Path, rebuilt: Collection[str], write: Callable[[str, bytes], None],
+    styles: Path, dist: Path, rebuilt: Collection[str], write: Callable[[str, bytes], object],
 ) -> list[Published]:
     """Write everything in ``dist/`` but the PDFs with ``write(name, data)``; return the manifest.
 

@@ -13,10 +13,12 @@ Each page's content stream is read once, decoding only the operators these rules
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 
@@ -115,7 +117,7 @@ def _multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
             a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
 
 
-_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_IDENTITY: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def read_page(page: pikepdf.Page, fonts: dict[tuple[int, int], tuple[dict[bytes, str], int]]) -> Page:
@@ -332,7 +334,7 @@ def _visit(node: pikepdf.Object, parent: tuple[int, int], parent_role: str, bloc
     page = pages.get(node.Pg.objgen, -1) if "/Pg" in node else -1
     kids = _kids(node)
     elements = [k for k in kids if _is_element(k)]
-    for before, after in zip(elements, elements[1:]):
+    for before, after in itertools.pairwise(elements):
         # A split element's first and last kids are often split too (a Part cut by a page
         # break cuts its Sect): count every level.
         while _is_split(before, after, pages):
@@ -492,7 +494,7 @@ def _rule_splits(r: Reading) -> list[str]:
 def _rule_unmapped(r: Reading) -> list[str]:
     unmapped = 0
     for number, page in enumerate(r.pages):
-        mapped = r.parents.get(number)
+        mapped: Any = r.parents.get(number)
         listed = len(mapped) if isinstance(mapped, pikepdf.Array) else 0
         unmapped += sum(1 for mcid in page.chunks if mcid >= listed or not isinstance(
             mapped[mcid], pikepdf.Dictionary))

@@ -10,6 +10,7 @@ validator such as veraPDF.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +171,7 @@ def _structure(pdf: pikepdf.Pdf) -> list[str]:
         stack.append(node.get("/K"))
     if levels.count(1) != 1:
         problems.append(f"the document has {levels.count(1)} level-1 headings; it needs exactly one")
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         if after > before + 1:
             problems.append(f"heading levels skip from H{before} to H{after}")
             break

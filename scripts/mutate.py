@@ -229,11 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mcsp-mutate-") as folder:
         copy = Path(folder)
         copy_project(copy, arguments.revision)
+        # Each selection of tests must pass on the unchanged code, or a "kill" means nothing.
+        broken = set()
+        for tests in dict.fromkeys(m.tests for m in chosen):
+            code, seconds = run_tests(copy, tests)
+            if code not in (0, 4, 5):
+                broken.add(tests)
+                print(f"{'tests fail unmutated':<22} {seconds:6.1f} s  {' '.join(tests)}", flush=True)
         for mutant in chosen:
             path = copy / "src" / "mcsp_reports" / mutant.file
             original = path.read_text(encoding="utf-8") if path.is_file() else ""
             mutated = mutant.apply(original)
-            if mutated is None:
+            if mutant.tests in broken:
+                fate, seconds = "not run (tests fail)", 0.0
+            elif mutated is None:
                 fate, seconds = "target not found", 0.0
             else:
                 path.write_text(mutated, encoding="utf-8")
@@ -246,12 +255,12 @@ def main(argv: list[str] | None = None) -> int:
             fates[fate] = fates.get(fate, 0) + 1
             print(f"{fate:<22} {seconds:6.1f} s  {mutant.name}", flush=True)
 
-    tried = len(chosen) - fates.get("target not found", 0)
+    tried = len(chosen) - fates.get("target not found", 0) - fates.get("not run (tests fail)", 0)
     killed = sum(n for fate, n in fates.items() if fate.startswith("killed"))
     print(f"\n{killed} of {tried} mutants killed ({100 * killed / max(tried, 1):.0f}%)"
           + (f"; {fates['target not found']} not found: update their text in scripts/mutate.py"
              if fates.get("target not found") else ""))
-    return 0 if killed == tried and not fates.get("target not found") else 1
+    return 0 if killed == tried and not fates.get("target not found") and not broken else 1
 
 
 if __name__ == "__main__":

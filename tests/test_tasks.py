@@ -203,8 +203,8 @@ def test_a_broken_year_stops_build_with_readable_messages_and_leaves_dist_untouc
     result = invoke(checkout, "build")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "reports/2017-18.yaml:27:11: put a space after the ':' in 'title:The'",
-        "    27 |     title:The Red Umbrella Project",
+        "reports/2017-18.yaml:18:11: put a space after the ':' in 'title:The'",
+        "    18 |     title:The Red Umbrella Project",
         "       |           ^",
         "reports/2019-20.yaml:1:1: is a link to a file outside the project; copy the file in instead",
     ]

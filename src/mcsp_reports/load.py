@@ -112,9 +112,12 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, BaseResolver):
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
-            raise _Refused.at(event, "aliases (*name) are not allowed; write the value out")
+            raise _Refused.at(event, "a value starting with '*' refers to an anchor (*name), which is not "
+                                     "allowed; write the value out, or if the * is part of the text, put "
+                                     "the whole text in quotes")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
-            raise _Refused.at(event, "anchors (&name) are not allowed; write each value where it is used")
+            raise _Refused.at(event, "a value starting with '&' names an anchor (&name), which is not "
+                                     "allowed; if the & is part of the text, put the whole text in quotes")
         if isinstance(event, CollectionStartEvent) and self.depth >= MAX_DEPTH:
             raise _Refused.at(event, f"lists and fields are nested more than {MAX_DEPTH} deep here; "
                                      "no field of the content needs that many levels")
@@ -276,7 +279,9 @@ class _Reader:
             self.problem(node, field, f"expected text, got {_describe(node)}")
             return None
         if node.tag != _STR:
-            self.problem(node, field, f"tags such as {node.tag.rsplit(':', 1)[-1]!r} are not allowed")
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            self.problem(node, field, f"a value starting with '!' is a YAML tag ({tag!r}), which is not allowed; "
+                                      "if the ! is part of the text, put the whole text in quotes")
             return None
         value: str = node.value
         placeholder = _PLACEHOLDER.search(value)

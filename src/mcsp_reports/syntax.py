@@ -141,6 +141,10 @@ def explain(error: yaml.MarkedYAMLError, lines: list[str]) -> Slip:
         return Slip(mark.line + 1, first,
                     "this line is indented further than the field above it, so YAML reads it as part of "
                     "that field's text; line it up with the field above")
+    reserved = re.match(r"found character '([@`%])' that cannot start any token", problem)
+    if reserved:
+        return Slip(mark.line + 1, mark.column + 1,
+                    f"in YAML, text cannot start with {reserved[1]!r}; put the whole text in quotes")
     if problem.startswith("sequence entries are not allowed"):
         return Slip(mark.line + 1, mark.column + 1,
                     "a '- ' list item cannot start on the same line as its field; put each item on a line "

@@ -45,39 +45,42 @@ def _name(char: str) -> str:
     return f"U+{code:04X} ({name})" if name else f"U+{code:04X}"
 
 
+def _refusal(char: str) -> str | None:
+    """Why ``char`` may not stand in the text, or ``None`` if it may."""
+    if char in _ALLOWED or unicodedata.category(char) not in _REFUSED_CATEGORIES:
+        return None
+    if char in _BIDI:
+        return (f"invisible character {_name(char)} would reorder the printed text; "
+                "delete it (retype the words around it if you cannot find it)")
+    if unicodedata.category(char) == "Cf":
+        return (f"invisible character {_name(char)} is hidden in the text; "
+                "delete it (retype the words around it if you cannot find it)")
+    return f"control character {_name(char)} is not allowed in text; delete it"
+
+
 def invisible_characters(text: str) -> tuple[str, list[Slip]]:
     """``text`` with each refused character replaced by U+FFFD, and a slip for each of them.
 
     The replacement keeps every other position where it was, so the file can still be
     parsed and its other problems reported in the same run.
     """
-    # Almost every file holds none of them: str.isprintable() runs in C and is False for
-    # every refused category (and for a few harmless ones, such as a no-break space),
-    # so only a file that fails it is looked at character by character.
-    if all(line.removesuffix("\r").replace("\t", " ").isprintable() for line in text.split("\n")):
-        return text, []
     slips: list[Slip] = []
-    chars = list(text)
-    line, start = 1, 0
-    for index, char in enumerate(chars):
-        if char == "\n":
-            line, start = line + 1, index + 1
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        # str.isprintable() runs in C and is False for every refused category (and for a
+        # few harmless characters, such as a no-break space), so only a line that fails
+        # it is looked at character by character. A Windows line end is fine.
+        body = line.removesuffix("\r")
+        if body.replace("\t", " ").isprintable():
             continue
-        if char in _ALLOWED or unicodedata.category(char) not in _REFUSED_CATEGORIES:
-            continue
-        if char == "\r" and index + 1 < len(chars) and chars[index + 1] == "\n":
-            continue  # Windows line ends are fine
-        if char in _BIDI:
-            message = (f"invisible character {_name(char)} would reorder the printed text; "
-                       "delete it (retype the words around it if you cannot find it)")
-        elif unicodedata.category(char) == "Cf":
-            message = (f"invisible character {_name(char)} is hidden in the text; "
-                       "delete it (retype the words around it if you cannot find it)")
-        else:
-            message = f"control character {_name(char)} is not allowed in text; delete it"
-        slips.append(Slip(line, index - start + 1, message))
-        chars[index] = "\ufffd"
-    return "".join(chars), slips
+        chars = list(body)
+        for column, char in enumerate(chars):
+            message = _refusal(char)
+            if message:
+                slips.append(Slip(number + 1, column + 1, message))
+                chars[column] = "\ufffd"
+        lines[number] = "".join(chars) + line[len(body):]
+    return "\n".join(lines), slips
 
 
 def _quote_suggestion(line: str) -> str:

@@ -74,7 +74,7 @@ def test_pack_refuses_an_incomplete_or_altered_dist(project: Project) -> None:
         pack(project)
 
 
-def test_pack_refuses_a_file_that_differs_from_its_recorded_digest(project: Project) -> None:
+def test_pack_dates_entries_by_the_content_and_refuses_a_file_that_differs_from_its_digest(project: Project) -> None:
     data = b"%PDF-1.7 a stand-in for a report"
     project.dist.mkdir()
     (project.dist / "report.pdf").write_bytes(data)
@@ -83,6 +83,8 @@ def test_pack_refuses_a_file_that_differs_from_its_recorded_digest(project: Proj
     (project.dist / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  report.pdf\n")
     with zipfile.ZipFile(pack(project)) as archive:
         assert archive.read("mcsp-2012-to-2019-06/report.pdf") == data
+        # Dated by the content (the partnership closed in June 2019), never by the clock.
+        assert {info.date_time for info in archive.infolist()} == {(2019, 6, 1, 0, 0, 0)}
 
     (project.dist / "report.pdf").write_bytes(data.replace(b"stand-in", b"forgery!"))  # same size, other bytes
     with pytest.raises(PackError, match=r"^dist/report.pdf is missing or differs from manifest.json"):

@@ -214,3 +214,12 @@ def test_an_attachment_without_its_relationship_is_rejected(project: Project, fa
     data = edit(archival(project, "2017-18.yaml"), drop_relationship)
     problems = verify_pdf(data, Expectation(families, pdfa="3A", attachments=("2017-18.yaml",)))
     assert problems == ["attachment 2017-18.yaml has no /AFRelationship"]
+
+
+def test_a_pdf_that_does_not_declare_pdf_ua_is_rejected(project: Project, families: frozenset[str]) -> None:
+    def drop_declaration(pdf: pikepdf.Pdf) -> None:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            del meta["pdfuaid:part"]
+
+    data = edit(render(project, "<p>Text</p>"), drop_declaration)
+    assert verify_pdf(data, ua(families)) == ["XMP does not declare PDF/UA-1 (pdfuaid:part is None)"]

@@ -154,3 +154,17 @@ def test_a_month_outside_the_calendar_is_refused(project: Project, month: str) -
     [problem] = problems_of(project)
     assert problem.startswith("reports/2017-18.yaml:")
     assert f"date: there is no month {int(month)}; write the month as 01 to 12" in problem
+
+
+def test_edition_needs_a_real_day_and_every_statement(project: Project) -> None:
+    path = project.reports / "partnership.yaml"
+    text = path.read_text().replace("published: 2026-11-25", "published: 2026-02-30")
+    path.write_text(text.replace("  coverage: >-\n", "  covered: >-\n"))
+    found = problems_of(project)
+    assert found == [
+        "reports/partnership.yaml:34:3: edition, covered: unknown field; did you mean 'coverage'? "
+        "expected one of: published, selection, coverage",
+        "reports/partnership.yaml:30:3: edition, coverage: required field is missing",
+        "reports/partnership.yaml:30:14: edition, published: expected a day as YYYY-MM-DD, e.g. 2019-06-30; "
+        "got '2026-02-30'",
+    ]

@@ -23,6 +23,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ from .files import read_regular_file
 from .model import (
     Achievement,
     Content,
+    Edition,
     MonthYear,
     Organisation,
     Partnership,
@@ -57,6 +59,7 @@ from .schema import (
     MAX_TEXT,
     PARTNERSHIP,
     YEAR,
+    Day,
     ListOf,
     Month,
     Record,
@@ -74,6 +77,7 @@ MAX_DEPTH = 20
 
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # New year files are scaffolded with [[placeholders]]; none may reach a publication.
 _PLACEHOLDER = re.compile(r"\[\[[^\]]*\]\]")
 _STR = "tag:yaml.org,2002:str"
@@ -383,6 +387,19 @@ class _Reader:
         self.problem(node, field, f"expected {form}, e.g. 2018-11; got {value!r}")
         return None
 
+    def day(self, node: Node, field: str) -> date | None:
+        """A calendar day written ``YYYY-MM-DD``."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        if _DAY.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(node, field, f"expected a day as YYYY-MM-DD, e.g. 2019-06-30; got {value!r}")
+        return None
+
     def resolve(self, node: Node, field: str, vocabulary: str) -> Theme | Organisation | None:
         """The entry of the partnership's ``vocabulary`` that ``node`` names by id."""
         ident = self.scalar(node, field)
@@ -430,7 +447,7 @@ class _Reader:
             return tuple(item for item in found if item is not None)
         return self.read(kind, node, path)
 
-    def read(self, kind: Text | Word | Month | Ref | Record | ListOf, node: Node, path: str) -> Any:
+    def read(self, kind: Text | Word | Month | Day | Ref | Record | ListOf, node: Node, path: str) -> Any:
         """One value of the given kind; ``None`` (with a problem) when it is wrong."""
         if isinstance(kind, Text):
             return self.text(node, path, kind.limit)
@@ -438,6 +455,8 @@ class _Reader:
             return self.match(node, path, kind.pattern, kind.expected)
         if isinstance(kind, Month):
             return self.month(node, path, kind.allow_year)
+        if isinstance(kind, Day):
+            return self.day(node, path)
         if isinstance(kind, Ref):
             return self.resolve(node, path, kind.vocabulary)
         assert isinstance(kind, Record), "lists are nested only in records"
@@ -550,6 +569,15 @@ def _vocabulary(r: _Reader, fields: Fields, key: str, kind: type[T]) -> tuple[T,
     return r.value(fields, key, entry)  # type: ignore[no-any-return]
 
 
+def _all_fields(r: _Reader, fields: Fields, name: str, make: Callable[..., T]) -> T | None:
+    """``make`` applied to every field of the record ``name``, in schema order; ``None`` if any is wrong."""
+    parts = r.value(fields, name)
+    if parts is None:
+        return None
+    values = [r.value(parts, field.name) for field in parts.record.fields]
+    return make(*values) if all(value is not None for value in values) else None
+
+
 def _read_partnership(
     path: Path, shown: str, problems: list[Problem], refs: _References
 ) -> Partnership | None:
@@ -578,12 +606,8 @@ def _read_partnership(
         elif founded and closed:
             refs.operated = (founded, closed)
 
-    successor = None
-    parts = r.value(fields, "successor")
-    if parts is not None:
-        s_name, s_date, s_summary = (r.value(parts, key) for key in ("name", "date", "summary"))
-        if s_name and s_date and s_summary:
-            successor = Successor(s_name, s_date, s_summary)
+    successor = _all_fields(r, fields, "successor", Successor)
+    edition = _all_fields(r, fields, "edition", Edition)
 
     count = len(problems)
     themes = _vocabulary(r, fields, "themes", Theme)
@@ -596,10 +620,10 @@ def _read_partnership(
     if len(problems) > before:
         return None
     assert name and short and lang and area and purpose and commissioner
-    assert founded and closed and successor
+    assert founded and closed and successor and edition
     return Partnership(
         name, short, lang, area, founded, closed, purpose, commissioner, successor,
-        themes, organisations,
+        themes, organisations, edition,
     )
 
 
@@ -667,13 +691,17 @@ def _read_year(
         if date is not None and label is not None:
             date = _dated_within(r, parts["date"], field_path(field, "date"), date, label, refs)
         milestone = r.value(parts, "milestone")
+        source = r.value(parts, "source")
+        # An achievement is told in its own year's section of the record.
+        if source is not None and label is not None and not source.startswith(year_title(label) + ","):
+            r.problem(parts["source"], field_path(field, "source"), f"names another year than {year_title(label)}")
         # A dated achievement is a timeline entry, which needs its own line of text.
         if ("date" in parts) != ("milestone" in parts):
             given, missing = ("date", "milestone") if "date" in parts else ("milestone", "date")
             r.problem(parts[given], field_path(field, missing), f"is required when {given} is given")
         if not (ident and title and summary and themes):
             return None
-        return Achievement(ident, title, summary, themes, organisations, points, date, milestone)
+        return Achievement(ident, title, summary, themes, organisations, points, date, milestone, source)
 
     achievements = r.value(fields, "achievements", achievement)
     if len(problems) > before or refs.themes is None:

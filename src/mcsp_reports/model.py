@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 
 #: A reporting-year label: two consecutive calendar years, ``2018-19``.
 YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -111,6 +112,15 @@ class Successor:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """What the publisher says about this edition, as distinct from what the record says."""
+
+    published: date
+    selection: str  # that the record lists a selection of achievements, not all of them
+    coverage: str  # which years the record covers and which it leaves out
+
+
+@dataclass(frozen=True)
 class Partnership:
     """The partnership's profile and vocabularies, from ``reports/partnership.yaml``."""
 
@@ -125,6 +135,7 @@ class Partnership:
     successor: Successor
     themes: tuple[Theme, ...]
     organisations: tuple[Organisation, ...]
+    edition: Edition
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,7 @@ class Achievement:
     points: tuple[str, ...] = ()
     date: MonthYear | None = None
     milestone: str | None = None
+    source: str | None = None  # where in the public record it comes from: "2017/18, paragraph 1"
 
     @property
     def primary_theme(self) -> Theme:

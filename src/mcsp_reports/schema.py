@@ -27,6 +27,8 @@ MAX_TITLE = 160
 MAX_TEXT = 2000
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Where an achievement stands in the public record: its year's section and paragraph.
+SOURCE = re.compile(r"^(\d{4}/\d{2}), paragraph ([1-9]\d*)$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 
 # What no text may hold, as a JSON Schema (ECMA-262) pattern: leftover placeholder
@@ -58,6 +60,11 @@ class Month:
     """A month written ``YYYY-MM`` (or, where ``allow_year``, a bare year ``YYYY``)."""
 
     allow_year: bool = False
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar day written ``YYYY-MM-DD``."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ class Record:
         raise KeyError(name)
 
 
-Kind = Text | Word | Month | Ref | ListOf | Record
+Kind = Text | Word | Month | Day | Ref | ListOf | Record
 
 VOCABULARY_ENTRY = Record((
     Field("id", Word(ID, "an id in lower-case-with-hyphens"),
@@ -131,6 +138,13 @@ SUCCESSOR = Record((
     Field("summary", Text(), "A sentence or two on how the partnership became its successor."),
 ))
 
+EDITION = Record((
+    Field("published", Day(), "The day this edition is published, YYYY-MM-DD: the date every PDF, web page and "
+          "zip carries (SOURCE_DATE_EPOCH, when set, overrides it)."),
+    Field("selection", Text(), "That the record lists a selection of achievements, not all of them."),
+    Field("coverage", Text(), "Which years the record covers, and which it leaves out."),
+))
+
 PARTNERSHIP = Record((
     Field("name", Text(MAX_TITLE), "The partnership's full name, as printed on every cover."),
     Field("short_name", Text(20), "A short form of the name, such as MCSP."),
@@ -145,6 +159,7 @@ PARTNERSHIP = Record((
           "The themes achievements are grouped by; year files name them by id."),
     Field("organisations", ListOf(VOCABULARY_ENTRY, MAX_VOCABULARY, "organisation"),
           "The organisations achievements may name; year files name them by id."),
+    Field("edition", EDITION, "What the publisher says about this edition, as distinct from what the record says."),
 ))
 
 ACHIEVEMENT = Record((
@@ -160,6 +175,9 @@ ACHIEVEMENT = Record((
     Field("date", Month(), "The month it happened, YYYY-MM, inside the file's reporting year (April to "
           "March) and the years the partnership operated; needs a milestone.", required=False),
     Field("milestone", Text(MAX_TITLE), "The line shown for it in the timeline; needs a date.", required=False),
+    Field("source", Word(SOURCE, "a place in the record such as '2017/18, paragraph 1'"),
+          "Where in the public record it comes from: its year's section and paragraph, e.g. "
+          "'2017/18, paragraph 1'.", required=False),
 ))
 
 YEAR = Record((
@@ -181,6 +199,8 @@ def _json(kind: Kind, enums: dict[str, list[str]]) -> dict[str, Any]:
     if isinstance(kind, Month):
         month = r"\d{4}-(0[1-9]|1[0-2])"
         return {"type": "string", "pattern": f"^(\\d{{4}}|{month})$" if kind.allow_year else f"^{month}$"}
+    if isinstance(kind, Day):
+        return {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
     if isinstance(kind, Ref):
         return {"type": "string", "enum": enums[kind.vocabulary]}
     if isinstance(kind, ListOf):

@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from mcsp_reports import ContentError, Project, RenderError, VerificationError, build, load_content, summarise
+from mcsp_reports import ContentError, Project, ProjectError, RenderError, VerificationError, build, load_content, summarise
 
 YEARS = ["2015-16", "2016-17", "2017-18", "2018-19"]
 HISTORY = "mcsp-history.pdf"
@@ -73,6 +73,24 @@ def test_the_cut_off_year_says_it_is_incomplete(dist: Path) -> None:
         assert "Incomplete record" not in text_of(dist / name)
 
 
+def test_every_edition_says_what_the_record_covers_and_where_it_is_incomplete(dist: Path) -> None:
+    for edition in EDITIONS:
+        history = dist / HISTORY.replace(".pdf", f"{edition}.pdf")
+        text = text_of(history)
+        assert "About the record. The record has entries for 2015/16 to 2018/19 only" in text, history.name
+        assert "so each year's list is a selection" in text, history.name
+        # The chart's data table, which large print shows in place of the chart.
+        assert "2015/16 (incomplete record)" in text, history.name
+        with pikepdf.open(history) as pdf:
+            assert str(pdf.docinfo["/Subject"]).endswith("(2015/16 is an incomplete record).")
+        with pikepdf.open(dist / f"mcsp-annual-achievements-2015-16{edition}.pdf") as pdf:
+            assert str(pdf.docinfo["/Subject"]).endswith("2015/16 (an incomplete record).")
+    index = (dist / "index.html").read_text(encoding="utf-8")
+    entry = index[index.index('<h2 id="entry-1">'):index.index("</section>", index.index('<h2 id="entry-1">'))]
+    assert "History of the partnership" in entry and "<strong>Incomplete record.</strong> 2015/16: The copy" in entry
+    assert "<strong>About the record.</strong> The record has entries for 2015/16" in index
+
+
 def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) -> None:
     reader = pypdf.PdfReader(dist / HISTORY)
     landed = {}
@@ -83,8 +101,7 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
     entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
     assert len(entries) == 9, contents
     for label, printed in entries:
-        heading = label.replace(" (incomplete record)", "").strip()
-        assert landed[heading] == int(printed), (heading, landed)
+        assert landed[label.strip()] == int(printed), (label, landed)
 
 
 def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:
@@ -101,7 +118,8 @@ def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:
 def test_bookmarks_name_each_chapter_and_year(dist: Path) -> None:
     outline = [item.title for item in pypdf.PdfReader(dist / HISTORY).outline if not isinstance(item, list)]
     assert outline == ["Contents", "About the partnership",
-                       *[f"Notable achievements {y.replace('-', '/')}" for y in YEARS],
+                       "Notable achievements 2015/16 (incomplete record)",
+                       *[f"Notable achievements {y.replace('-', '/')}" for y in YEARS[1:]],
                        "Themes across the years", "Timeline", "Index of themes", "Index of organisations"]
     annual = pypdf.PdfReader(dist / ANNUAL[-1]).outline
     assert [item.title for item in annual if not isinstance(item, list)] == [
@@ -116,7 +134,7 @@ def test_metadata_comes_from_the_data(dist: Path) -> None:
         assert "2017/18" in str(info["/Subject"])
         assert str(info["/Keywords"]).split(", ") == [
             "Reoffending and rehabilitation", "Violence against women and girls"]
-        assert str(info["/CreationDate"]).startswith("D:201906")
+        assert str(info["/CreationDate"]).startswith("D:20261125")
         assert str(pdf.Root.Lang) == "en-GB"
 
 
@@ -132,6 +150,46 @@ def test_every_font_is_embedded_and_from_the_shipped_family(built: dict, dist: P
                         else font.FontDescriptor
                     assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, (name, base)
                     assert "/ToUnicode" in font, (name, base)
+
+
+def dates_of(pdf_path: Path) -> set[str]:
+    """Every date a PDF states: its info, its XMP metadata and its attachments'."""
+    with pikepdf.open(pdf_path) as pdf, pdf.open_metadata() as xmp:
+        found = {str(pdf.docinfo[key]) for key in ("/CreationDate", "/ModDate")}
+        found |= {f"xmp:{xmp[key]}" for key in ("xmp:CreateDate", "xmp:ModifyDate") if key in xmp}
+        for attachment in pdf.attachments.values():
+            params = attachment.get_file().obj.Params
+            found |= {f"file:{params.CreationDate}", f"file:{params.ModDate}"}
+    return found
+
+
+def test_every_output_is_dated_with_the_editions_publication_day(dist: Path) -> None:
+    day = {"D:20261125000000+00'00", "xmp:2026-11-25T00:00:00+00:00"}
+    for name in ALL_PDFS:
+        expected = day | ({"file:D:20261125000000Z"} if "-archival" in name else set())
+        assert dates_of(dist / name) == expected, name
+    for page in dist.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count('content="2026-11-25T00:00:00+00:00"') == 2, page.name
+
+
+def test_source_date_epoch_dates_every_output_and_still_rebuilds_the_same(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    build(project, years=["2015-16"], history=False)
+    files = {p.name: p.read_bytes() for p in project.dist.glob("*.pdf")}
+    assert dates_of(project.dist / "mcsp-annual-achievements-2015-16-archival.pdf") == {
+        "D:20231114221320+00'00", "xmp:2023-11-14T22:13:20+00:00", "file:D:20231114221320Z"}
+    build(project, years=["2015-16"], history=False, force=True)
+    assert {p.name: p.read_bytes() for p in project.dist.glob("*.pdf")} == files
+
+
+def test_a_malformed_source_date_epoch_is_refused(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2019-06-01")
+    with pytest.raises(ProjectError, match="SOURCE_DATE_EPOCH must be a whole number of seconds"):
+        build(project, years=["2015-16"], history=False)
+    assert not project.dist.exists()
 
 
 def test_two_builds_are_byte_identical(built: dict, built_elsewhere: Project) -> None:

@@ -106,7 +106,7 @@ def assert_pages(entries: list, section: str, heading_pages: dict[str, int]) -> 
     """Each reference of each entry is printed with the page its achievement's heading is on."""
     for entry in entries:
         for year, achievement in entry.references:
-            key = f"{achievement.title} ({year.title})"
+            key = f"{achievement.title} ({year.title}{', incomplete record' if year.incomplete else ''})"
             times = sum(achievement in [a for _, a in e.references] for e in entries)
             assert numbers_for(section, key) == [heading_pages[achievement.title]] * times, key
 
@@ -141,9 +141,12 @@ def test_the_timeline_lists_every_dated_achievement_in_order_with_its_page(
     timeline = next(p for p in pages if "Timeline 2012 " in p)
     dated = sorted((a for y in content.years for a in y.achievements if a.date), key=lambda a: a.date.sort_key())
     positions = []
+    years = {a.id: y for y in content.years for a in y.achievements}
     for achievement in dated:
-        found = re.search(re.escape(achievement.date.label) + " " + re.escape(achievement.milestone)
-                          + r" \(\d{4}/\d{2}\), page (\d+)", timeline)
+        year = years[achievement.id]
+        mark = f" ({year.title}{', incomplete record' if year.incomplete else ''})"
+        found = re.search(re.escape(f"{achievement.date.label} {achievement.milestone}{mark}") + r", page (\d+)",
+                          timeline)
         assert found, achievement.milestone
         assert int(found[1]) == heading_pages[achievement.title]
         positions.append(found.start())

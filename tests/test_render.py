@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import jinja2
 import pytest
+from markupsafe import escape
 
 from mcsp_reports import Project, load_content
 from mcsp_reports.plan import PRINT_STYLESHEETS as BASE_STYLESHEETS
@@ -99,9 +100,40 @@ def test_incomplete_year_is_flagged_in_its_report_and_the_history(project: Proje
     assert "Notable achievements 2015/16 (incomplete record)" in history_html(project)
 
 
+def test_the_incomplete_year_is_marked_everywhere_the_history_names_it(project: Project) -> None:
+    html = history_html(project)
+    assert html.count("Notable achievements 2015/16 (incomplete record)") == 2  # contents and chapter
+    # The one 2015/16 achievement, in the timeline and in the indexes of themes and of organisations.
+    assert html.count("(2015/16, incomplete record)") == 3
+    assert '<th scope="col">2015/16 (incomplete record)</th>' in html  # the chart's data table
+    assert html.count("2015/16 is an incomplete record") == 3  # the description, the chart text and caption
+
+
+def test_cover_and_about_say_what_the_record_covers_and_that_it_lists_a_selection(project: Project) -> None:
+    edition = load_content(project.reports).partnership.edition
+    html = history_html(project)
+    cover = html[:html.index("</header>")]
+    about = html[html.index('id="about"'):html.index("</section>", html.index('id="about"'))]
+    for part in (cover, about):
+        assert str(escape(edition.coverage)) in part and str(escape(edition.selection)) in part
+    assert 'This edition was published on <time datetime="2026-11-25">25 November 2026</time>.' in about
+
+
+def test_the_web_page_shows_where_in_the_record_each_achievement_comes_from(project: Project) -> None:
+    content = load_content(project.reports)
+    env = make_environment(project.templates)
+    year = content.year("2017-18")  # one of its two achievements gives its source
+    screen = render_year(env, content, year, BASE_STYLESHEETS, "screen")
+    assert screen.count("From the record:") == 1
+    assert '<p class="record-source">From the record: 2017/18, paragraph 1</p>' in screen
+    assert "From the record" not in render_year(env, content, year, BASE_STYLESHEETS)
+
+
 def test_head_carries_the_document_metadata(project: Project) -> None:
     html = history_html(project)
     assert '<html lang="en-GB">' in html
     assert '<meta name="author" content="Merseyside Community Safety Partnership">' in html
-    assert '<meta name="dcterms.created" content="2019-06">' in html
+    assert '<meta name="dcterms.created" content="2026-11-25T00:00:00+00:00">' in html
+    assert '<meta name="description" content="The Merseyside Community Safety Partnership from 2012 to June 2019, ' \
+        'with its notable achievements from 2015/16 to 2018/19 (2015/16 is an incomplete record).">' in html
     assert "Violence against women and girls" in html[: html.index("</head>")]

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,7 +34,7 @@ from .load import load_content
 from .model import Content
 from .plan import ARCHIVAL, Document, PdfFile, plan
 from .project import Project
-from .render import PRINT_DIR, make_environment, print_html
+from .render import PRINT_DIR, make_environment, print_html, publication_time
 
 
 @dataclass(frozen=True)
@@ -178,13 +178,12 @@ def build(
     if stale:
         from .verify import shipped_families
 
-        closed = content.partnership.closed
         job_template: dict[str, Any] = dict(
             base_url=print_dir.resolve().as_uri() + "/",
             roots=(project.styles,),
             files=tuple(project.root / link for link in links),
             sources=sources,
-            source_date=datetime(closed.year, closed.month or 1, 1, tzinfo=UTC),
+            source_date=publication_time(content.partnership.edition),
             families=shipped_families(project.fonts),
         )
         rendered = _render_all(

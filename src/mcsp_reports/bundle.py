@@ -2,7 +2,7 @@
 
 The zip holds exactly the files ``dist/manifest.json`` lists, plus the manifest and
 ``SHA256SUMS``, each checked against its recorded digest first. Entries are sorted and
-carry the content's own date and fixed permissions, so the same ``dist/`` always gives
+carry the edition's publication date and fixed permissions, so the same ``dist/`` always gives
 the same zip bytes. It is written to ``release/``, and :func:`release_guide` tells the
 person handing it over which files go to the website and which to the archive.
 """
@@ -20,6 +20,7 @@ from .files import write_atomic
 from .load import load_content
 from .model import Content
 from .project import Project
+from .render import publication_time
 from .site import CHECKSUMS, MANIFEST
 
 
@@ -46,8 +47,9 @@ def pack(project: Project) -> Path:
         raise PackError("\n".join(problems))
 
     folder = bundle_name(content)
-    closed = content.partnership.closed
-    stamp = (closed.year, closed.month or 1, 1, 0, 0, 0)
+    # Zip entries are dated in local time from 1980 on: the UTC time stands for itself,
+    # and an earlier SOURCE_DATE_EPOCH is raised to 1980, as Python's own wheel builders do.
+    stamp = max(publication_time(content.partnership.edition).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted([*names, MANIFEST, CHECKSUMS]):

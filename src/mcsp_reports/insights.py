@@ -75,6 +75,14 @@ def year_totals(content: Content) -> tuple[int, ...]:
     return tuple(len(y.achievements) for y in content.years)
 
 
+def incomplete_years(content: Content) -> str:
+    """``2015/16 is an incomplete record`` (or ``… are incomplete records``); empty if none is."""
+    incomplete = [y.title for y in content.years if y.incomplete]
+    if not incomplete:
+        return ""
+    return f"{' and '.join(incomplete)} {'is an incomplete record' if len(incomplete) == 1 else 'are incomplete records'}"
+
+
 def chart_summary(content: Content) -> str:
     """A one-sentence text alternative for the chart, stated from the data."""
     rows = theme_counts(content)
@@ -82,8 +90,7 @@ def chart_summary(content: Content) -> str:
     leaders = [row.theme.name for row in rows if row.total == most]
     leader_text = " and ".join(name.lower() for name in leaders)
     years_active = max(sum(1 for c in row.counts if c) for row in rows if row.total == most)
-    incomplete = [y.title for y in content.years if y.incomplete]
-    caveat = f"; {', '.join(incomplete)} is an incomplete record" if incomplete else ""
+    caveat = f"; {incomplete_years(content)}" if incomplete_years(content) else ""
     return (
         f"Dot chart of the {sum(year_totals(content))} achievements recorded from {content.years[0].title} "
         f"to {content.years[-1].title}, by theme and year: {leader_text} "

@@ -7,15 +7,18 @@ a template fails the build rather than leaving a silent gap in a PDF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 import jinja2
 
 from . import insights
-from .model import Content, YearReport
+from .errors import ProjectError
+from .model import Content, Edition, YearReport
 from .plan import Document
 
 #: Where ``build/print/*.html`` sit relative to the project root, for their links.
@@ -32,6 +35,24 @@ class Page:
     title: str
     description: str
     keywords: tuple[str, ...]
+
+
+def publication_time(edition: Edition, environ: Mapping[str, str] = os.environ) -> datetime:
+    """The moment every output is dated with: the edition's publication day at 00:00 UTC,
+    or ``SOURCE_DATE_EPOCH`` when it is set.
+
+    Never the clock, so the same inputs give the same bytes; ``SOURCE_DATE_EPOCH`` is the
+    reproducible-builds convention (https://reproducible-builds.org/specs/source-date-epoch/)
+    by which a packager fixes the date of everything a build makes.
+    """
+    value = environ.get("SOURCE_DATE_EPOCH", "")
+    if not value:  # unset, or set empty as some CI systems do, means "not given"
+        return datetime(edition.published.year, edition.published.month, edition.published.day,
+                        tzinfo=UTC)
+    if not value.isascii() or not value.isdigit():
+        raise ProjectError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC; "
+                           f"got {value!r}")
+    return datetime.fromtimestamp(int(value), tz=UTC)
 
 
 def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Environment:
@@ -53,6 +74,8 @@ def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Envir
     )
     # Jinja's own `capitalize` lower-cases the rest, which would spoil proper names.
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+    # The W3C date-time that WeasyPrint copies from <meta name="dcterms.created"> into the PDF.
+    env.filters["publication_time"] = lambda edition: publication_time(edition).isoformat()
     return env
 
 
@@ -61,7 +84,8 @@ def year_page(content: Content, year: YearReport) -> Page:
     p = content.partnership
     return Page(
         title=f"{p.name}: notable achievements {year.title}",
-        description=f"The notable achievements of the {p.name} in the reporting year {year.title}.",
+        description=f"The notable achievements of the {p.name} in the reporting year {year.title}"
+        f"{' (an incomplete record)' if year.incomplete else ''}.",
         keywords=tuple(t.name for t in year.themes),
     )
 
@@ -70,10 +94,11 @@ def history_page(content: Content) -> Page:
     """Title, description and keywords of the consolidated history."""
     p = content.partnership
     first, last = content.years[0].title, content.years[-1].title
+    note = f" ({insights.incomplete_years(content)})" if insights.incomplete_years(content) else ""
     return Page(
         title=f"{p.name}: a history, {p.founded.label} to {p.closed.label}",
         description=f"The {p.name} from {p.founded.label} to {p.closed.label}, "
-        f"with its notable achievements from {first} to {last}.",
+        f"with its notable achievements from {first} to {last}{note}.",
         keywords=tuple(dict.fromkeys(t.name for y in content.years for t in y.themes)),
     )
 

@@ -162,7 +162,10 @@ def publish(
                 files.append(Download(file.name, file.label, file.standard, record.pages, record.size, thumbnail))
         downloads = [(f.href, f"{f.label} ({f.standard}): {f.pages} pages, {f.size_label}") for f in files]
         html = screen_page(env, content, document, downloads)
-        note = content.year(document.year).incomplete if document.year else None
+        # The history holds every year, so its entry carries the notes of the incomplete ones.
+        years = [content.year(document.year)] if document.year else content.years
+        note = " ".join(y.incomplete if document.year else f"{y.title}: {y.incomplete}"
+                        for y in years if y.incomplete) or None
         put(f"{document.name}.html", "html", html.encode(), f"{document.title} (web page)", document.year)
         entries.append(Entry(document.title, f"{document.name}.html", tuple(files), note))
     put("index.html", "html", render_index(env, content, screen_stylesheets(extra), entries).encode(), "Reports and downloads")

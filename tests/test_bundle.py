@@ -83,8 +83,8 @@ def test_pack_dates_entries_by_the_content_and_refuses_a_file_that_differs_from_
     (project.dist / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  report.pdf\n")
     with zipfile.ZipFile(pack(project)) as archive:
         assert archive.read("mcsp-2012-to-2019-06/report.pdf") == data
-        # Dated by the content (the partnership closed in June 2019), never by the clock.
-        assert {info.date_time for info in archive.infolist()} == {(2019, 6, 1, 0, 0, 0)}
+        # Dated by the edition's publication day, never by the clock.
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 25, 0, 0, 0)}
 
     (project.dist / "report.pdf").write_bytes(data.replace(b"stand-in", b"forgery!"))  # same size, other bytes
     with pytest.raises(PackError, match=r"^dist/report.pdf is missing or differs from manifest.json"):

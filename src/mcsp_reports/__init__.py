@@ -10,6 +10,7 @@ from .bundle import pack, release_guide
 from .editor import write_schemas
 from .errors import (
     ContentError,
+    DesignError,
     FileRefusedError,
     LinkError,
     PackError,
@@ -28,7 +29,7 @@ from .scaffold import new_year
 from .settings import Settings, read_settings
 
 __all__ = [
-    "Built", "ContentError", "Document", "FileRefusedError", "LinkError", "PackError", "PdfFile", "Plan",
+    "Built", "ContentError", "DesignError", "Document", "FileRefusedError", "LinkError", "PackError", "PdfFile", "Plan",
     "PlanError", "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError",
     "Settings", "UserError", "VerificationError", "build", "chapter_images", "check", "clean", "load_content",
     "new_year", "pack", "picture_history", "plan", "read_settings", "release_guide", "summarise",

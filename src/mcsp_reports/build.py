@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .cache import Cache, Record, assets_digest, digest, document_key
+from .design import cascades, check_design
 from .errors import LinkError, VerificationError
 from .files import write_atomic, write_if_changed
 from .load import load_content
@@ -156,6 +157,7 @@ def build(
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, years, history, links)
+    check_design(project.root, cascades((d.stylesheets for d in the_plan.documents), links))
 
     env = make_environment(project.templates, project.build / "templates")
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
@@ -218,7 +220,9 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     from .site import published_names, screen_page
 
     content = load_content(project.reports)
-    the_plan = plan(content, stylesheets=[project.stylesheet(s) for s in stylesheets])
+    links = [project.stylesheet(s) for s in stylesheets]
+    the_plan = plan(content, stylesheets=links)
+    check_design(project.root, cascades((d.stylesheets for d in the_plan.documents), links))
     env = make_environment(project.templates)
     documents = {
         f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))

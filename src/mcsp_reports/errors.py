@@ -69,6 +69,10 @@ class PlanError(UserError):
     """The build was asked for something the content does not have."""
 
 
+class DesignError(UserError):
+    """The stylesheets' design values or fonts break a rule (one line per problem, at its file:line:col)."""
+
+
 class RenderError(UserError):
     """A document could not be rendered exactly as written (one line per problem)."""
 

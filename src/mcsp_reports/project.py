@@ -35,8 +35,9 @@ class Project:
 
     @property
     def fonts(self) -> list[Path]:
-        """The shipped font files."""
-        return sorted((self.styles / "fonts").glob("*.[ot]tf"))
+        """The shipped font files (TrueType, OpenType, WOFF and WOFF2)."""
+        return sorted(p for p in (self.styles / "fonts").glob("*")
+                      if p.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2"))
 
     @property
     def dist(self) -> Path:

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .design import cascades, check_design
 from .errors import Problem, UserError
 from .load import YEAR_FILE, load_draft
 from .model import Content
@@ -113,6 +114,7 @@ class Preview:
             content = draft.content
             extra = [self.project.stylesheet(s) for s in self.stylesheets]
             the_plan = plan(content, stylesheets=extra)
+            check_design(self.project.root, cascades((d.stylesheets for d in the_plan.documents), extra))
             env = make_environment(self.project.templates)
             for document in (report[0] for report in the_plan.reports):
                 downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)")]

@@ -45,11 +45,11 @@ class Expectation:
 
 
 def shipped_families(fonts: list[Path]) -> frozenset[str]:
-    """The family names inside the project's font files (name table entry 1)."""
+    """The family names inside the project's font files (the typographic family, else name entry 1)."""
     families = set()
     for path in fonts:
         with TTFont(path, lazy=True) as font:
-            families.add(str(font["name"].getDebugName(1)))
+            families.add(str(font["name"].getBestFamilyName()))
     return frozenset(families)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -178,3 +179,71 @@ def test_a_broken_partnership_file_shows_its_problems_on_every_page(tmp_path: Pa
     (project.reports / "partnership.yaml").write_text("name: [unclosed\n", encoding="utf-8")
     status, page = Preview(project).page(PAGE)
     assert status == 500 and "this [ is never closed" in page
+
+
+PAGED = "pages/mcsp-annual-achievements-2017-18.html"
+OTHER = "pages/mcsp-annual-achievements-2016-17.html"
+
+
+def paged(url: str, path: str) -> tuple[str, list[str], str]:
+    """The key, picture addresses and whole HTML of a paged view."""
+    body = text_of(url + path)
+    key = re.search(r'data-key="([0-9a-f]*)"', body).group(1)
+    return key, re.findall(r'<img src="/(pages/[^"]+\.png)"', body), body
+
+
+def test_the_paged_view_shows_the_pages_of_the_real_pdf(server: tuple[str, Path]) -> None:
+    from PIL import Image
+    import pypdf
+
+    url, _ = server
+    key, pictures, body = paged(url, PAGED)
+    pdf = fetch(url + "mcsp-annual-achievements-2017-18.pdf")[2]
+    assert len(pictures) == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 3
+    status, kind, png = fetch(url + pictures[0])
+    assert (status, kind) == (200, "image/png")
+    assert Image.open(io.BytesIO(png)).size[0] == 900
+    assert fetch(url + pictures[0].replace(key, "0" * 64))[0] == 404  # pictures of another key are gone
+    assert f'href="/{PAGED.removeprefix("pages/").replace(".html", ".pdf")}"' in body
+
+
+def test_a_save_reprints_only_the_affected_document_and_errors_show_over_its_pages(
+        server: tuple[str, Path]) -> None:
+    url, project = server
+    key, pictures, _ = paged(url, PAGED)
+    other_key, _, other = paged(url, OTHER)
+    other_version = re.search(r'data-version="(\d+)"', other).group(1)
+    year = project / "reports" / "2017-18.yaml"
+    good = year.read_text(encoding="utf-8")
+    year.write_text(good.replace("The Red Umbrella Project", "Red Umbrella"), encoding="utf-8")
+    until(lambda: paged(url, PAGED)[0] != key, timeout=120)
+    assert paged(url, OTHER)[0] == other_key  # 2016-17 is untouched: same pages, not printed again
+    assert re.search(r'data-version="(\d+)"', paged(url, OTHER)[2]).group(1) == other_version
+
+    new_key, new_pictures, _ = paged(url, PAGED)
+    year.write_text(good.replace("themes: [vawg]", "themes: [violence]"), encoding="utf-8")
+    until(lambda: "The pages cannot be updated" in paged(url, PAGED)[2], timeout=120)
+    _, shown, body = paged(url, PAGED)
+    assert shown == new_pictures  # the last good pages stay under the problems
+    assert "reports/2017-18.yaml:" in body and "unknown theme &#x27;violence&#x27;" in body
+    year.write_text(good, encoding="utf-8")
+    until(lambda: "The pages cannot be updated" not in paged(url, PAGED)[2], timeout=120)
+
+
+def test_an_open_paged_view_reloads_with_the_new_pages_after_a_save(server: tuple[str, Path]) -> None:
+    from test_site import CHROMIUM, FLAGS
+
+    from playwright.sync_api import sync_playwright
+
+    url, project = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        page = browser.new_page()
+        page.goto(url + PAGED, timeout=120_000)
+        old = page.evaluate("document.querySelector('main').dataset.key")
+        stylesheet = project / "styles" / "print.css"
+        stylesheet.write_text(stylesheet.read_text() + "\nh2 { letter-spacing: 0.01em; }\n")
+        page.wait_for_function("(old) => document.querySelector('main')?.dataset.key !== old"
+                               " && document.images[0].complete && document.images[0].naturalWidth > 0",
+                               arg=old, timeout=120_000)
+        browser.close()

@@ -16,8 +16,11 @@ import pikepdf
 import pypdfium2
 
 
-def page_png(pdf: bytes, index: int, width: int) -> bytes:
-    """Page ``index`` (0-based) of ``pdf`` as a PNG ``width`` pixels wide."""
+def page_png(pdf: bytes, index: int, width: int, quick: bool = False) -> bytes:
+    """Page ``index`` (0-based) of ``pdf`` as a PNG ``width`` pixels wide.
+
+    ``quick`` trades size for speed (light compression), for pictures that are shown once.
+    """
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[index]
@@ -27,7 +30,10 @@ def page_png(pdf: bytes, index: int, width: int) -> bytes:
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    if quick:
+        image.save(out, format="PNG", compress_level=1)
+    else:
+        image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 

@@ -13,7 +13,6 @@ soon as a file is fixed. The PDF of a page is rendered on request. The server bi
 
 from __future__ import annotations
 
-import hashlib
 import html
 import mimetypes
 import re
@@ -26,13 +25,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import jinja2
+
 from .design import cascades, check_design
 from .errors import Problem, UserError
 from .load import YEAR_FILE, load_draft
 from .model import Content
+from .paged import PagedDocuments, Pages, view
 from .plan import Document, plan, report_base
 from .project import Project
-from .render import PRINT_DIR, make_environment, print_html
+from .render import make_environment, print_html
 from .site import screen_page, screen_stylesheets
 
 HOST = "127.0.0.1"
@@ -83,8 +85,9 @@ class _State:
 
     generation: int
     pages: dict[str, str] = field(default_factory=dict)
-    documents: dict[str, Document] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # every document of the plan, by name
     content: Content | None = None
+    env: jinja2.Environment | None = None
     error: str | None = None
     seconds: float = 0.0
     broken: dict[str, list[str]] = field(default_factory=dict)  # page name -> its file's problems
@@ -99,8 +102,7 @@ class Preview:
         self.stylesheets = tuple(stylesheets)
         self.changed = threading.Condition()
         self.state = _State(0)
-        self._pdfs: dict[str, bytes] = {}
-        self._pdf_lock = threading.Lock()
+        self.paged = PagedDocuments(project)
         self.refresh()
 
     def refresh(self) -> _State:
@@ -117,18 +119,19 @@ class Preview:
             check_design(self.project.root, cascades((d.stylesheets for d in the_plan.documents), extra))
             env = make_environment(self.project.templates)
             for document in (report[0] for report in the_plan.reports):
-                downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)")]
+                downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)"),
+                             (f"pages/{document.name}.html", "Its pages as they will print")]
                 state.pages[f"{document.name}.html"] = screen_page(env, content, document, downloads)
-                state.documents[f"{document.name}.pdf"] = document
+            state.documents = {d.name: d for d in the_plan.documents}
             broken = self._broken_pages(content, draft.problems)
             state.pages["index.html"] = env.get_template("preview.html.j2").render(
                 partnership=content.partnership, content=content, medium="screen", downloads=(),
-                stylesheets=screen_stylesheets(extra),
-                documents=[report[0] for report in the_plan.reports],
+                stylesheets=screen_stylesheets(extra), reports=the_plan.reports,
                 broken=sorted({name.removesuffix("-large-print.html").removesuffix(".html") for name in broken}),
                 page={"title": f"Preview: {content.partnership.name}", "description": "Live preview",
                       "keywords": ()})
             state.content = content
+            state.env = env
             state.broken = broken
             state.banner = self._banner(draft.problems, draft.placeholders)
         except UserError as error:
@@ -188,23 +191,40 @@ class Preview:
         text = re.sub(r"<body[^>]*>", lambda m: m[0] + state.banner, _highlight(text), count=1)
         return HTTPStatus.OK, text.replace("</body>", reload + "</body>", 1)
 
-    def pdf(self, name: str) -> bytes | None:
-        """The accessible PDF of a page, rendered on request and kept until its HTML changes."""
+    def printed(self, name: str) -> Pages | None:
+        """The pages of document ``name`` as they will print, brought up to date; ``None`` if no such document."""
         state = self.state
-        document = state.documents.get(name)
-        if document is None or state.content is None:
+        if state.error is None and name not in state.documents:
             return None
-        from .pdf import Edition, ProjectFetcher, render_pdfs
+        if state.error is not None:
+            if self.paged.get(name) is None:
+                return None
+            return self.paged.update(name, None, None, state.error)
+        document = state.documents[name]
+        assert state.content is not None and state.env is not None
+        return self.paged.update(name, document, print_html(state.env, state.content, document))
 
-        source = print_html(make_environment(self.project.templates), state.content, document)
-        key = hashlib.sha256(source.encode()).hexdigest()
-        with self._pdf_lock:
-            if key not in self._pdfs:
-                base_url = (self.project.root / PRINT_DIR).resolve().as_uri() + "/"
-                [rendered] = render_pdfs(source, base_url, ProjectFetcher([self.project.styles]),
-                                         name, [Edition("pdf/ua-1")])
-                self._pdfs = {key: rendered.data}
-            return self._pdfs[key]
+    def reprint(self) -> list[Pages]:
+        """Bring the pages of every document looked at so far up to date; return those that changed.
+
+        Only a document whose key changed is printed again.
+        """
+        changed = []
+        for name in self.paged.watched:
+            before = self.paged.get(name)
+            after = self.printed(name)
+            if after is not None and (before is None or after.version != before.version):
+                changed.append(after)
+        return changed
+
+    def pdf(self, name: str) -> bytes | None:
+        """The accessible PDF of a document, as its paged view shows it; raises :class:`UserError` on a problem."""
+        pages = self.printed(name.removesuffix(".pdf"))
+        if pages is None:
+            return None
+        if pages.error is not None:
+            raise UserError(pages.error)
+        return pages.pdf
 
     def asset(self, path: str) -> Path | None:
         """A file of ``styles/`` for ``/assets/<path>``; never anything outside that folder."""
@@ -251,6 +271,10 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
             path = unquote(url.path).lstrip("/") or "index.html"
             if path == "__events":
                 return self.events(url.query)
+            if path == "__pages":
+                return self.page_events(url.query)
+            if path.startswith("pages/"):
+                return self.pages(path.removeprefix("pages/"))
             if path.startswith("assets/"):
                 file = preview.asset(path.removeprefix("assets/"))
                 if file is not None:
@@ -269,17 +293,42 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
                     return self.send(found[0], found[1].encode(), "text/html; charset=utf-8")
             self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
 
+        def pages(self, path: str) -> None:
+            """``pages/NAME.html``: the paged view; ``pages/NAME/KEY/N.png``: one page picture."""
+            parts = path.split("/")
+            if len(parts) == 1 and path.endswith(".html"):
+                name = path.removesuffix(".html")
+                printed = preview.printed(name)
+                if printed is not None:
+                    title = preview.state.documents[name].title if name in preview.state.documents else name
+                    return self.send(HTTPStatus.OK, view(name, title, printed).encode(), "text/html; charset=utf-8")
+            elif len(parts) == 3 and parts[2].removesuffix(".png").isdigit():
+                picture = preview.paged.picture(parts[0], parts[1], int(parts[2].removesuffix(".png")) - 1)
+                if picture is not None:
+                    return self.send(HTTPStatus.OK, picture, "image/png")
+            self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
+
+        def page_events(self, query: str) -> None:
+            fields = parse_qs(query)
+            name = fields.get("doc", [""])[0]
+            given = fields.get("since", ["0"])[0]
+            self.stream(lambda: preview.paged.wait(name, int(given) if given.isdigit() else 0, timeout=1.0))
+
         def events(self, query: str) -> None:
             given = parse_qs(query).get("since", ["0"])[0]
             since = int(given) if given.isdigit() else 0
+            self.stream(lambda: preview.wait(since, timeout=1.0))
+
+        def stream(self, changed: Callable[[], bool]) -> None:
+            """Send one server-sent event as soon as ``changed()`` (which waits a little) says so."""
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             try:
                 while not stopping.is_set():
-                    if preview.wait(since, timeout=1.0):
-                        self.wfile.write(f"data: {preview.state.generation}\n\n".encode())
+                    if changed():
+                        self.wfile.write(b"data: changed\n\n")
                         self.wfile.flush()
                         return
                     self.wfile.write(b": keep-alive\n\n")
@@ -288,6 +337,11 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
                 return
 
     return Handler
+
+
+def _warm_engine() -> None:
+    """Load WeasyPrint in the background, so the first paged view does not wait for it."""
+    from . import pdf  # noqa: F401
 
 
 class PreviewServer:
@@ -330,10 +384,14 @@ class PreviewServer:
                        else "updated, with problems or placeholders shown in the pages" if state.banner
                        else "updated")
             self.report(f"{', '.join(names)}: {outcome} in {state.seconds * 1000:.0f} ms")
+            # Then the pages of the documents being looked at, each only if it changed.
+            for pages in self.preview.reprint():
+                if pages.error is None:
+                    self.report(f"  printed {pages.count} pages in {pages.seconds:.1f} s")
 
     def start(self) -> None:
         """Watch and serve in background threads; return once the watcher is running."""
-        for target in (self._watch, self.http.serve_forever):
+        for target in (self._watch, self.http.serve_forever, _warm_engine):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 import yaml
 
-from mcsp_reports import load_content
+from mcsp_reports import Project, load_content
 from mcsp_reports.insights import chart_summary, organisation_index, theme_counts, theme_index
 
 HISTORY = "mcsp-history.pdf"
@@ -167,3 +167,55 @@ def test_the_indexes_link_to_their_achievements(built: dict) -> None:
     ids = {a.id for y in content.years for a in y.achievements}
     assert ids <= destinations
     assert ids <= linked
+
+
+def test_the_chart_takes_its_colours_font_and_label_size_from_the_theme(project: Project) -> None:
+    from mcsp_reports.design import theme_values
+    from mcsp_reports.insights import chart_svg
+    from mcsp_reports.render import make_environment
+
+    (project.styles / "brand.css").write_text(
+        ':root { --colour-accent: #6a1b4d; --font-body: "Lato", sans-serif; --font-size-small: 9.5pt; }\n')
+    theme = theme_values(project.root, ("styles/theme.css", "styles/print.css", "styles/brand.css"))
+    svg = chart_svg(make_environment(project.templates, theme=theme), load_content(project.reports))
+    assert 'font-family="&#34;Lato&#34;, sans-serif"' in svg and 'font-size="9.5"' in svg
+    assert 'fill="#6a1b4d"' in svg and "#00506e" not in svg  # every dot in the user's accent
+    # Drawn in points: one unit of the picture is one point of the page.
+    width = re.search(r'width="([\d.]+)pt" height="[\d.]+pt" viewBox="0 0 ([\d.]+) ', svg)
+    assert width[1] == width[2]
+
+
+def test_the_chart_labels_print_at_no_less_than_the_themes_small_size(built: dict) -> None:
+    from mcsp_reports.design import points, theme_values
+    from mcsp_reports.pictures import bookmark_pages
+
+    pdf = built["project"].dist / HISTORY
+    chapter = bookmark_pages(pdf.read_bytes())["Themes across the years"]
+    theme = theme_values(built["project"].root, ("styles/theme.css",))
+    small = points(theme["--font-size-small"])
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            # The size as printed: the font size through the text and current matrices.
+            sizes.append(size * abs(tm[3]) * abs(cm[3]))
+
+    pypdf.PdfReader(pdf).pages[chapter].extract_text(visitor_text=visit)
+    chart_labels = [s for s in sizes if s < points(theme["--font-size-body"]) - 0.1]
+    assert chart_labels and min(chart_labels) >= small - 0.05, sorted(set(round(s, 2) for s in sizes))
+
+
+def test_a_chart_too_wide_for_the_page_at_the_small_size_gives_way_to_its_table(tmp_path: Path) -> None:
+    import sys
+
+    from conftest import ROOT
+    from mcsp_reports.insights import chart_style
+    from mcsp_reports.render import make_environment
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    generate(tmp_path / "reports", years=10, per_year=20)
+    env = make_environment(ROOT / "templates")
+    assert not chart_style(load_content(tmp_path / "reports"), env.globals["theme"]).fits
+    assert chart_style(load_content(ROOT / "reports"), env.globals["theme"]).fits

@@ -111,7 +111,7 @@ def test_index_lists_every_page_and_pdf_with_thumbnail_pages_and_size(built: dic
     index = (dist / "index.html").read_text(encoding="utf-8")
     listed = {
         m[2]: (m[1], int(m[3]), m[4])
-        for m in re.finditer(r'<img class="thumbnail" src="([^"]+)" alt="" width="75">\s*<span><a href="([^"]+\.pdf)">'
+        for m in re.finditer(r'<img class="thumbnail" src="([^"]+)" alt="" width="150">\s*<span><a href="([^"]+\.pdf)">'
                              r'[^<]+</a>\s*<span class="file-facts">\((\d+) pages?, ([\d.]+) KB\)</span>', index)
     }
     pdfs = sorted(p.name for p in dist.glob("*.pdf"))
@@ -168,3 +168,55 @@ def test_publish_redraws_the_thumbnail_of_each_rebuilt_pdf_and_lists_every_file_
     assert result.returncode == 0, result.stdout + result.stderr
     files = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
     assert sorted(line.rsplit(": ", 1)[0] for line in result.stdout.splitlines()) == files
+
+
+def test_index_names_editions_plainly_with_the_standard_in_small_print(built: dict) -> None:
+    index = (built["project"].dist / "index.html").read_text(encoding="utf-8")
+    named = re.findall(r'<a href="([^"]+\.pdf)">([^<]+)</a>.*?<small class="file-standard">([^<]+)</small>',
+                       index, re.S)
+    labels = {href.removesuffix(".pdf").rsplit("-", 1)[-1] if href.endswith(("-archival.pdf", "-print.pdf"))
+              else "standard": (label, small) for href, label, small in named}
+    assert labels == {
+        "standard": ("Standard PDF", "Accessible PDF/UA-1"),
+        "archival": ("For archives", "PDF/A-3a, with the data it was made from"),
+        "print": ("Large print", "PDF/UA-1, text at 16 pt or larger"),
+    }
+    assert len(named) == 15
+    assert "PDF/UA-1" not in re.sub(r"<small.*?</small>", "", index, flags=re.S).split("<main", 1)[1]
+
+
+def test_thumbnails_show_each_cover_large_enough_to_tell_the_reports_apart(built: dict) -> None:
+    from PIL import Image, ImageChops
+
+    dist = built["project"].dist
+    pictures = {p.name: Image.open(p).convert("L") for p in sorted((dist / "thumbnails").glob("*.png"))}
+    standard = {n: im for n, im in pictures.items() if not n.endswith(("-archival.png", "-large-print.png"))}
+    assert len(standard) == 5
+    for name, image in pictures.items():
+        assert image.width == 300, name
+        # Cut to the printed area: ink spans nearly the whole width, not a page with white margins.
+        left, _, right, _ = ImageChops.invert(image).point(lambda v: 255 if v > 55 else 0).getbbox()
+        assert (right - left) / image.width > 0.8, f"{name}: ink spans only {(right - left) / image.width:.0%}"
+    names = sorted(standard)
+    for first, second in zip(names, names[1:]):
+        a, b = standard[first], standard[second]
+        size = (min(a.width, b.width), min(a.height, b.height))
+        differ = ImageChops.difference(a.crop((0, 0, *size)), b.crop((0, 0, *size))).getbbox()
+        assert differ is not None, (first, second)
+
+
+def test_the_chart_is_inline_in_the_shipped_font_and_gives_way_to_its_table_on_a_phone(
+        site: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 800})  # type: ignore[attr-defined]
+    page.goto(f"{site}/mcsp-history.html")
+    page.evaluate("document.fonts.ready")
+    label = page.locator(".chart svg text").first
+    assert label.is_visible()
+    family = label.evaluate("t => getComputedStyle(t).fontFamily")
+    assert family.strip('"') == "Lato" and page.evaluate("document.fonts.check('12px Lato')")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert not page.locator(".chart").is_visible()
+    assert page.locator("#chart-data").is_visible()
+    # Nothing makes the page itself scroll sideways: a wide table scrolls in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.close()

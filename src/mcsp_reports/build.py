@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .cache import Cache, Record, assets_digest, digest, document_key
-from .design import cascades, check_design
+from .design import checked_theme
 from .errors import LinkError, VerificationError
 from .files import write_atomic, write_if_changed
 from .load import load_content
@@ -157,9 +157,9 @@ def build(
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, years, history, links)
-    check_design(project.root, cascades((d.stylesheets for d in the_plan.documents), links))
+    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
 
-    env = make_environment(project.templates, project.build / "templates")
+    env = make_environment(project.templates, project.build / "templates", theme)
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
     sources = {name: (project.reports / name).read_bytes()
                for name in sorted({n for f in the_plan.files for n in f.sources})}
@@ -222,8 +222,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, stylesheets=links)
-    check_design(project.root, cascades((d.stylesheets for d in the_plan.documents), links))
-    env = make_environment(project.templates)
+    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
+    env = make_environment(project.templates, theme=theme)
     documents = {
         f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))
         for d in the_plan.documents

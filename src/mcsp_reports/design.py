@@ -288,6 +288,30 @@ def _font_problems(tokens: dict[str, Token], faces: list[Face], styles: Path, ro
     return problems
 
 
+def theme_values(root: Path, cascade: Sequence[str]) -> dict[str, str]:
+    """Every custom property the cascade ends with, ``var()`` resolved, by name (for the chart)."""
+    tokens: dict[str, Token] = {}
+    for name in cascade:
+        tokens.update({t.name: t for t in read_sheet((root / name).read_text(encoding="utf-8"), name).tokens})
+    return {name: found[0] for name in tokens if (found := _resolve(name, tokens)) is not None}
+
+
+#: Points per unit of the absolute CSS lengths.
+_POINTS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0, "q": 18 / 25.4}
+
+
+def points(value: str, em: float = 12.0) -> float:
+    """A CSS length in points (``em``/``rem`` taken as ``em`` points); raises ValueError if it is none."""
+    parsed = tinycss2.parse_one_component_value(value, skip_comments=True)
+    if parsed.type == "dimension" and parsed.lower_unit in _POINTS:
+        return float(parsed.value) * _POINTS[parsed.lower_unit]
+    if parsed.type == "dimension" and parsed.lower_unit in ("em", "rem"):
+        return float(parsed.value) * em
+    if parsed.type == "number" and parsed.value == 0:
+        return 0.0
+    raise ValueError(f"{value!r} is not a length")
+
+
 def check_design(root: Path, cascades: Iterable[Sequence[str]]) -> None:
     """Check each cascade of project-relative stylesheets; raise :class:`DesignError` listing every problem."""
     read: dict[str, Sheet] = {}
@@ -299,6 +323,16 @@ def check_design(root: Path, cascades: Iterable[Sequence[str]]) -> None:
         problems += cascade_problems([read[name] for name in cascade], root / "styles", root)
     if problems:
         raise DesignError("\n".join(dict.fromkeys(problems)))
+
+
+def checked_theme(root: Path, document_stylesheets: Iterable[Sequence[str]], extra: Sequence[str]) -> dict[str, str]:
+    """Check every cascade of the documents and the web pages, then return the print theme's values.
+
+    ``extra`` are the user's stylesheets; the values are those the standard print
+    cascade ends with, which the templates draw the chart with.
+    """
+    check_design(root, cascades(document_stylesheets, extra))
+    return theme_values(root, (*PRINT_STYLESHEETS, *extra))
 
 
 def cascades(document_stylesheets: Iterable[Sequence[str]], screen_extra: Sequence[str]) -> list[tuple[str, ...]]:

@@ -3,12 +3,15 @@
 Everything is computed from the content at build time; nothing is kept by hand. The
 chart is drawn as SVG from a template (WeasyPrint runs no JavaScript, and a dot per
 achievement needs no plotting library), with a one-sentence text alternative and the
-same numbers as a real table beside it.
+same numbers as a real table beside it. It takes its font, colours and label size from
+the theme's custom properties (:class:`ChartStyle`), since an SVG image sees none of the
+document's CSS, and is sized in points so that its labels print at the theme's small size.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jinja2
@@ -100,10 +103,62 @@ def chart_summary(content: Content) -> str:
     )
 
 
+#: A4 width in points: the chart must fit between the page margins at its own size.
+_A4_WIDTH = 595.28
+#: Average advance of a character of Lato-like text, in ems (bold: a little wider); enough
+#: to lay the chart out without measuring glyphs.
+_CHARACTER, _BOLD_CHARACTER = 0.55, 0.62
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """The chart's look and geometry, in points, from the theme's custom properties."""
+
+    font: str
+    size: float
+    text: str
+    muted: str
+    accent: str
+    rule: str
+    label_width: float
+    column: float
+    row: float
+    top: float
+    dot: float
+    width: float
+    height: float
+    fits: bool  # whether it fits the text width of the page at the theme's small size
+
+
+def chart_style(content: Content, theme: Mapping[str, str]) -> ChartStyle:
+    """Lay the chart out for ``content`` with the theme's font, colours, small size and page margins."""
+    from .design import points
+
+    size = points(theme["--font-size-small"], points(theme.get("--font-size-body", "12pt")))
+    rows = theme_counts(content)
+    dot = size * 0.32
+    longest = max(len(r.theme.name) for r in rows) if rows else 10
+    label_width = max(longest * _CHARACTER, len("All achievements") * _BOLD_CHARACTER) * size + size
+    most = max((c for r in rows for c in r.counts), default=0)
+    column = max(most * dot * 2.6 + 3 * _CHARACTER * size, max(len(y.title) + 1 for y in content.years)
+                 * _BOLD_CHARACTER * size) + size
+    row = size * 2.1
+    top = size * 2.2
+    width = round(label_width + column * len(content.years), 1)
+    text_width = _A4_WIDTH - points(theme["--page-margin-inside"]) - points(theme["--page-margin-outside"])
+    return ChartStyle(
+        font=theme["--font-body"], size=round(size, 2), text=theme["--colour-text"], muted=theme["--colour-muted"],
+        accent=theme["--colour-accent"], rule=theme["--colour-rule"], label_width=round(label_width, 1),
+        column=round(column, 1), row=round(row, 1), top=round(top, 1), dot=round(dot, 2), width=width,
+        height=round(top + row * (len(rows) + 1) + size * 0.5, 1), fits=width <= text_width,
+    )
+
+
 def chart_svg(env: jinja2.Environment, content: Content) -> str:
-    """The dot chart of achievements per theme per year, as an SVG document."""
+    """The dot chart of achievements per theme per year, as an SVG document, in the environment's theme."""
     return env.get_template("charts/themes-by-year.svg.j2").render(
         years=content.years, rows=theme_counts(content), totals=year_totals(content),
+        chart=chart_style(content, env.globals["theme"]), summary=chart_summary(content),
         title=f"Achievements by theme and year, {content.years[0].title} to {content.years[-1].title}",
     )
 

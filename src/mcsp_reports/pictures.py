@@ -37,6 +37,34 @@ def page_png(pdf: bytes, index: int, width: int, quick: bool = False) -> bytes:
     return out.getvalue()
 
 
+def cover_thumbnail(pdf: bytes, width: int) -> bytes:
+    """The first page of ``pdf`` cut to what is printed on it, as a PNG ``width`` pixels wide.
+
+    A whole A4 cover at thumbnail size is mostly white margin with the title too small to
+    read; cut to its printed area (plus a little white), the title is what shows, so the
+    reports can be told apart. The picture is drawn at twice the size it is cut to, so
+    scaling it down keeps the text sharp.
+    """
+    from PIL import Image, ImageChops
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=2 * width / page.get_width()).to_pil().convert("RGB")
+        page.close()
+    finally:
+        document.close()
+    box = ImageChops.difference(image, Image.new("RGB", image.size, "white")).getbbox() or (0, 0, *image.size)
+    pad = width // 15
+    left, top, right, bottom = box
+    cut = image.crop((max(0, left - pad), max(0, top - pad), min(image.width, right + pad),
+                      min(image.height, bottom + pad)))
+    cut = cut.resize((width, round(cut.height * width / cut.width)), Image.LANCZOS)
+    out = io.BytesIO()
+    cut.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def bookmark_pages(pdf: bytes) -> dict[str, int]:
     """The 0-based page of each top-level bookmark, by its title."""
     with pikepdf.open(io.BytesIO(pdf)) as document, document.open_outline() as outline:

@@ -55,11 +55,14 @@ def publication_time(edition: Edition, environ: Mapping[str, str] = os.environ) 
     return datetime.fromtimestamp(int(value), tz=UTC)
 
 
-def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Environment:
+def make_environment(templates: Path, cache: Path | None = None,
+                     theme: Mapping[str, str] | None = None) -> jinja2.Environment:
     """A strict Jinja environment over the project's ``templates/`` folder.
 
     With ``cache``, compiled templates are kept in that folder (keyed by their source),
-    which spares a build with nothing to do most of its time.
+    which spares a build with nothing to do most of its time. ``theme`` holds the design
+    values (custom properties, resolved) the templates draw with, the chart above all;
+    by default those of the project's ``styles/theme.css``.
     """
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -72,6 +75,11 @@ def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Envir
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    if theme is None:
+        from .design import theme_values
+
+        theme = theme_values(templates.parent, ("styles/theme.css",))
+    env.globals["theme"] = dict(theme)
     # Jinja's own `capitalize` lower-cases the rest, which would spoil proper names.
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
     # The W3C date-time that WeasyPrint copies from <meta name="dcterms.created"> into the PDF.
@@ -127,8 +135,11 @@ def render_history(
     Besides the years it holds the chart of themes across the years, the timeline and
     the indexes of themes and organisations, all computed from the content.
     """
+    svg = insights.chart_svg(env, content)
     charts = {
-        "chart": insights.data_url(insights.chart_svg(env, content)),
+        "chart": insights.data_url(svg),
+        "svg": svg,
+        "fits": insights.chart_style(content, env.globals["theme"]).fits,
         "summary": insights.chart_summary(content),
         "rows": insights.theme_counts(content),
         "totals": insights.year_totals(content),

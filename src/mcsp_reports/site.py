@@ -24,7 +24,8 @@ from .render import render_document, render_index
 
 #: Stylesheets of the HTML edition, as linked from pages in ``dist/``.
 SCREEN_STYLESHEETS = ("assets/theme.css", "assets/screen.css")
-THUMBNAIL_WIDTH = 150
+#: Thumbnails are drawn twice as wide as the index shows them (150 CSS px), for sharp screens.
+THUMBNAIL_WIDTH = 300
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 
@@ -151,9 +152,9 @@ def publish(
                 record = records[file.name]
                 thumbnail = _thumbnail_name(file.name)
                 if file.name in rebuilt or not (dist / thumbnail).is_file():
-                    from .pictures import page_png  # PDFium is loaded only when a picture is due
+                    from .pictures import cover_thumbnail  # PDFium is loaded only when a picture is due
 
-                    write(thumbnail, page_png((dist / file.name).read_bytes(), 0, THUMBNAIL_WIDTH))
+                    write(thumbnail, cover_thumbnail((dist / file.name).read_bytes(), THUMBNAIL_WIDTH))
                 data = (dist / thumbnail).read_bytes()
                 published.append(Published(thumbnail, "thumbnail", document.year,
                                            f"First page of {file.name}", None, len(data), digest(data)))

@@ -34,9 +34,15 @@ def text_of(path: Path) -> str:
 def headings(page: pypdf.PageObject, minimum: float = 15) -> list[str]:
     """Text drawn at heading size (the running heads and body are far smaller)."""
     found: list[str] = []
+    last_y: list[float] = []
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         if text.strip() and size * abs(tm[3] or 1) * abs(cm[3] or 1) >= minimum:
+            # A heading further down the page (two chapters on one page) starts a new line.
+            y = tm[5] * (cm[3] or 1) + cm[5]
+            if last_y and abs(y - last_y[-1]) > size and not text.startswith("\n"):
+                found.append("\n")
+            last_y.append(y)
             found.append(text)
 
     page.extract_text(visitor_text=visit)

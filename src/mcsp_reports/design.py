@@ -288,11 +288,17 @@ def _font_problems(tokens: dict[str, Token], faces: list[Face], styles: Path, ro
     return problems
 
 
+def _read(root: Path, name: str) -> Sheet:
+    """The declarations of stylesheet ``name``; none if it is missing (the link check names it)."""
+    path = root / name
+    return read_sheet(path.read_text(encoding="utf-8"), name) if path.is_file() else Sheet((), ())
+
+
 def theme_values(root: Path, cascade: Sequence[str]) -> dict[str, str]:
     """Every custom property the cascade ends with, ``var()`` resolved, by name (for the chart)."""
     tokens: dict[str, Token] = {}
     for name in cascade:
-        tokens.update({t.name: t for t in read_sheet((root / name).read_text(encoding="utf-8"), name).tokens})
+        tokens.update({t.name: t for t in _read(root, name).tokens})
     return {name: found[0] for name in tokens if (found := _resolve(name, tokens)) is not None}
 
 
@@ -319,7 +325,7 @@ def check_design(root: Path, cascades: Iterable[Sequence[str]]) -> None:
     for cascade in cascades:
         for name in cascade:
             if name not in read:
-                read[name] = read_sheet((root / name).read_text(encoding="utf-8"), name)
+                read[name] = _read(root, name)
         problems += cascade_problems([read[name] for name in cascade], root / "styles", root)
     if problems:
         raise DesignError("\n".join(dict.fromkeys(problems)))

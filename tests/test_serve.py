@@ -193,8 +193,8 @@ def paged(url: str, path: str) -> tuple[str, list[str], str]:
 
 
 def test_the_paged_view_shows_the_pages_of_the_real_pdf(server: tuple[str, Path]) -> None:
-    from PIL import Image
     import pypdf
+    from PIL import Image
 
     url, _ = server
     key, pictures, body = paged(url, PAGED)
@@ -210,7 +210,7 @@ def test_the_paged_view_shows_the_pages_of_the_real_pdf(server: tuple[str, Path]
 def test_a_save_reprints_only_the_affected_document_and_errors_show_over_its_pages(
         server: tuple[str, Path]) -> None:
     url, project = server
-    key, pictures, _ = paged(url, PAGED)
+    key, _, _ = paged(url, PAGED)
     other_key, _, other = paged(url, OTHER)
     other_version = re.search(r'data-version="(\d+)"', other).group(1)
     year = project / "reports" / "2017-18.yaml"
@@ -220,7 +220,7 @@ def test_a_save_reprints_only_the_affected_document_and_errors_show_over_its_pag
     assert paged(url, OTHER)[0] == other_key  # 2016-17 is untouched: same pages, not printed again
     assert re.search(r'data-version="(\d+)"', paged(url, OTHER)[2]).group(1) == other_version
 
-    new_key, new_pictures, _ = paged(url, PAGED)
+    _, new_pictures, _ = paged(url, PAGED)
     year.write_text(good.replace("themes: [vawg]", "themes: [violence]"), encoding="utf-8")
     until(lambda: "The pages cannot be updated" in paged(url, PAGED)[2], timeout=120)
     _, shown, body = paged(url, PAGED)
@@ -231,9 +231,8 @@ def test_a_save_reprints_only_the_affected_document_and_errors_show_over_its_pag
 
 
 def test_an_open_paged_view_reloads_with_the_new_pages_after_a_save(server: tuple[str, Path]) -> None:
-    from test_site import CHROMIUM, FLAGS
-
     from playwright.sync_api import sync_playwright
+    from test_site import CHROMIUM, FLAGS
 
     url, project = server
     with sync_playwright() as playwright:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import itertools
 import re
 import subprocess
 import threading
@@ -198,7 +199,7 @@ def test_thumbnails_show_each_cover_large_enough_to_tell_the_reports_apart(built
         left, _, right, _ = ImageChops.invert(image).point(lambda v: 255 if v > 55 else 0).getbbox()
         assert (right - left) / image.width > 0.8, f"{name}: ink spans only {(right - left) / image.width:.0%}"
     names = sorted(standard)
-    for first, second in zip(names, names[1:]):
+    for first, second in itertools.pairwise(names):
         a, b = standard[first], standard[second]
         size = (min(a.width, b.width), min(a.height, b.height))
         differ = ImageChops.difference(a.crop((0, 0, *size)), b.crop((0, 0, *size))).getbbox()

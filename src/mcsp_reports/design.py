@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import tinycss2
@@ -112,12 +113,12 @@ def read_sheet(css: str, file: str) -> Sheet:
     return Sheet(tuple(tokens), tuple(faces))
 
 
-def _declarations(content: list) -> dict[str, list]:
+def _declarations(content: list[Any]) -> dict[str, list[Any]]:
     return {d.lower_name: d.value for d in tinycss2.parse_declaration_list(
         content, skip_comments=True, skip_whitespace=True) if d.type == "declaration"}
 
 
-def _face(declared: dict[str, list], where: Where) -> Face:
+def _face(declared: dict[str, list[Any]], where: Where) -> Face:
     family = _families(declared.get("font-family", []))
     style = tinycss2.serialize(declared.get("font-style", [])).strip().lower() or "normal"
     weight_text = tinycss2.serialize(declared.get("font-weight", [])).strip().lower() or "normal"
@@ -129,9 +130,10 @@ def _face(declared: dict[str, list], where: Where) -> Face:
     return Face(family[0] if family else "", "italic" if style in ("italic", "oblique") else style, weight, url, where)
 
 
-def _families(value: list) -> list[str]:
+def _families(value: list[Any]) -> list[str]:
     """The family names of a ``font-family`` value, in order (quoted or bare words)."""
-    names, words = [], []
+    names: list[str] = []
+    words: list[str] = []
     for token in [*value, None]:
         if token is None or (token.type == "literal" and token.value == ","):
             if words:
@@ -171,8 +173,8 @@ def _resolve(name: str, tokens: dict[str, Token], depth: int = 0) -> tuple[str, 
 def _is_length(value: str) -> bool:
     parsed = tinycss2.parse_one_component_value(value, skip_comments=True)
     if parsed.type == "dimension":
-        return parsed.lower_unit in _LENGTH_UNITS
-    return parsed.type == "number" and parsed.value == 0
+        return bool(parsed.lower_unit in _LENGTH_UNITS)
+    return bool(parsed.type == "number" and parsed.value == 0)
 
 
 def cascade_problems(sheets: Sequence[Sheet], styles: Path, root: Path) -> list[str]:
@@ -195,8 +197,8 @@ def cascade_problems(sheets: Sequence[Sheet], styles: Path, root: Path) -> list[
                 problems.append(f"{token.where}: {name}: {value!r} is not a colour; write it as #rrggbb")
                 continue
             # A translucent colour shows the paper through it.
-            mix = tuple(c * colour.alpha + (1 - colour.alpha) for c in colour[:3])
-            colours[name] = (mix, token)  # type: ignore[assignment]
+            red, green, blue = (c * colour.alpha + (1 - colour.alpha) for c in colour[:3])
+            colours[name] = ((red, green, blue), token)
         elif name.startswith(("--font-size-", "--page-margin-")) or name == "--space":
             if not _is_length(value):
                 problems.append(f"{token.where}: {name}: {value!r} is not a length; write it as e.g. 12pt or 20mm")

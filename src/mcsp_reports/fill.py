@@ -30,24 +30,25 @@ class Margins:
 
 def page_fills(pdf: bytes, margins: Margins) -> list[float]:
     """For each page of ``pdf``, the filled share (0 to 1) of its text area."""
-    fills = []
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        box = page.mediabox
-        top = float(box.top) - margins.top
-        bottom = float(box.bottom) + margins.bottom
-        lowest = [top]
+    return [_fill(page, margins) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
-        def glyph(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-            if not text.strip():
-                return
-            # The baseline in page space: the text matrix's origin through the current matrix.
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            if bottom - 1 <= y <= top + 1:
-                lowest.append(y)
 
-        page.extract_text(visitor_text=glyph)
-        fills.append(max(0.0, min(1.0, (top - min(lowest)) / (top - bottom))))
-    return fills
+def _fill(page: pypdf.PageObject, margins: Margins) -> float:
+    box = page.mediabox
+    top = float(box.top) - margins.top
+    bottom = float(box.bottom) + margins.bottom
+    lowest = [top]
+
+    def glyph(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not text.strip():
+            return
+        # The baseline in page space: the text matrix's origin through the current matrix.
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if bottom - 1 <= y <= top + 1:
+            lowest.append(y)
+
+    page.extract_text(visitor_text=glyph)
+    return max(0.0, min(1.0, (top - min(lowest)) / (top - bottom)))
 
 
 def sparse_pages(fills: list[float]) -> list[int]:

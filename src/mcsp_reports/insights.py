@@ -154,11 +154,17 @@ def chart_style(content: Content, theme: Mapping[str, str]) -> ChartStyle:
     )
 
 
+def theme_of(env: jinja2.Environment) -> Mapping[str, str]:
+    """The design values the environment's templates draw with (see :func:`render.make_environment`)."""
+    theme: Mapping[str, str] = env.globals["theme"]  # type: ignore[assignment]
+    return theme
+
+
 def chart_svg(env: jinja2.Environment, content: Content) -> str:
     """The dot chart of achievements per theme per year, as an SVG document, in the environment's theme."""
     return env.get_template("charts/themes-by-year.svg.j2").render(
         years=content.years, rows=theme_counts(content), totals=year_totals(content),
-        chart=chart_style(content, env.globals["theme"]), summary=chart_summary(content),
+        chart=chart_style(content, theme_of(env)), summary=chart_summary(content),
         title=f"Achievements by theme and year, {content.years[0].title} to {content.years[-1].title}",
     )
 

@@ -59,7 +59,7 @@ def cover_thumbnail(pdf: bytes, width: int) -> bytes:
     left, top, right, bottom = box
     cut = image.crop((max(0, left - pad), max(0, top - pad), min(image.width, right + pad),
                       min(image.height, bottom + pad)))
-    cut = cut.resize((width, round(cut.height * width / cut.width)), Image.LANCZOS)
+    cut = cut.resize((width, round(cut.height * width / cut.width)), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     cut.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -139,7 +139,7 @@ def render_history(
     charts = {
         "chart": insights.data_url(svg),
         "svg": svg,
-        "fits": insights.chart_style(content, env.globals["theme"]).fits,
+        "fits": insights.chart_style(content, insights.theme_of(env)).fits,
         "summary": insights.chart_summary(content),
         "rows": insights.theme_counts(content),
         "totals": insights.year_totals(content),

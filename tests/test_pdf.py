@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mcsp_reports import Project, RenderError, build
+from mcsp_reports import DesignError, Project, RenderError, build
 from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, render_pdfs
 
 
@@ -84,7 +84,9 @@ def test_a_font_the_project_does_not_ship_fails_the_render(project: Project) -> 
 @pytest.mark.slow
 def test_a_missing_font_file_fails_the_build(project: Project) -> None:
     (project.styles / "fonts" / "Lato-Bold.ttf").unlink()
-    with pytest.raises(RenderError, match="missing file .*Lato-Bold.ttf"):
+    # Found before layout, at the @font-face that names it (see tests/test_design.py).
+    with pytest.raises(DesignError, match=r"styles/theme.css:\d+:1: @font-face 'Lato': styles/fonts/Lato-Bold.ttf: "
+                                          r"no such file"):
         build(project, years=["2016-17"], history=False)
 
 

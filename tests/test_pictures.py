@@ -15,7 +15,8 @@ from mcsp_reports.pictures import bookmark_pages, page_png
 def test_bookmarks_lead_to_their_chapters_pages(built: dict) -> None:
     data = (built["project"].dist / "mcsp-history.pdf").read_bytes()
     pages = bookmark_pages(data)
-    assert pages["Contents"] == 1 and pages["About the partnership"] == 2
+    # The about section follows the contents on their page (print.css), so neither is mostly empty.
+    assert pages["Contents"] == 1 and pages["About the partnership"] == 1
     assert list(pages.values()) == sorted(pages.values())
 
 

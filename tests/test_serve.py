@@ -199,7 +199,7 @@ def test_the_paged_view_shows_the_pages_of_the_real_pdf(server: tuple[str, Path]
     url, _ = server
     key, pictures, body = paged(url, PAGED)
     pdf = fetch(url + "mcsp-annual-achievements-2017-18.pdf")[2]
-    assert len(pictures) == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 3
+    assert len(pictures) == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 2
     status, kind, png = fetch(url + pictures[0])
     assert (status, kind) == (200, "image/png")
     assert Image.open(io.BytesIO(png)).size[0] == 900

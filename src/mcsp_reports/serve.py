@@ -194,12 +194,14 @@ class Preview:
     def printed(self, name: str) -> Pages | None:
         """The pages of document ``name`` as they will print, brought up to date; ``None`` if no such document."""
         state = self.state
-        if state.error is None and name not in state.documents:
-            return None
-        if state.error is not None:
+        # The whole content, or this document's own year file, may have problems.
+        problems = state.error or "\n".join(state.broken.get(f"{name}.html", [])) or None
+        if problems is not None:
             if self.paged.get(name) is None:
                 return None
-            return self.paged.update(name, None, None, state.error)
+            return self.paged.update(name, None, None, problems)
+        if name not in state.documents:
+            return None
         document = state.documents[name]
         assert state.content is not None and state.env is not None
         return self.paged.update(name, document, print_html(state.env, state.content, document))

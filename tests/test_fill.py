@@ -48,3 +48,43 @@ def test_no_pdf_has_more_than_one_mostly_empty_page(built: dict) -> None:
         found[pdf.name] = sparse_pages(fills)
     assert {name: pages for name, pages in found.items() if len(pages) > 1} == {}
     assert len(found) == 15
+
+
+def rightmost_ink(pdf: Path) -> tuple[float, float]:
+    """The right edge of the rightmost character printed in ``pdf`` and the page width, in points."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf.read_bytes())
+    right = 0.0
+    try:
+        for page in document:
+            text = page.get_textpage()
+            for index in range(text.count_chars()):
+                if text.get_text_range(index, 1).strip():
+                    right = max(right, text.get_charbox(index)[2])
+        width = document[0].get_width()
+    finally:
+        document.close()
+    return right, width
+
+
+@pytest.mark.parametrize("years", [10])
+def test_no_table_runs_into_the_margin_however_many_years(tmp_path: Path, years: int) -> None:
+    import shutil
+    import sys
+
+    from conftest import ROOT
+    from mcsp_reports import Project, build
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    for part in ("templates", "styles"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    generate(tmp_path / "reports", years=years, per_year=3)
+    project = Project(tmp_path)
+    build(project, years=(), history=True, jobs=2)
+    for name, large in (("mcsp-history.pdf", False), ("mcsp-history-large-print.pdf", True)):
+        theme = theme_values(tmp_path, (*PRINT_STYLESHEETS, *((LARGE_PRINT_STYLESHEET,) if large else ())))
+        right, width = rightmost_ink(project.dist / name)
+        assert right <= width - points(theme["--page-margin-outside"]) + 0.5, (name, right)

@@ -158,6 +158,14 @@ def test_anonymous_blocks_do_not_repeat_their_elements_type() -> None:
     assert "Text beside it" in read_text(pdf) and "Loose text" in read_text(pdf)
 
 
+def test_a_list_items_blocks_are_in_its_lbody() -> None:
+    pdf = tagged("<ul><li>Loose <div>block</div> text</li><li><p>One</p><p>Two</p></li></ul>")
+    for item in elements(pdf, "/LI"):
+        assert [str(kid.S) for kid in item.K] == ["/Lbl", "/LBody"]
+    assert structure.walk(pdf).forbidden_kids == {} and structure.walk(pdf).wrong_parent == 0
+    assert "Loose block text" in read_text(pdf) and "One Two" in read_text(pdf)
+
+
 def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -> None:
     engine.apply()
     corrected = weasyprint.pdf.tags._build_box_tree
@@ -167,7 +175,7 @@ def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -
 
 
 TAGGING_PATCHES = ("margin-box-artifacts", "link-structure", "table-headers", "line-end-spaces",
-                   "figure-bbox", "continued-elements", "anonymous-blocks")
+                   "figure-bbox", "continued-elements", "anonymous-blocks", "list-bodies")
 
 
 @pytest.mark.parametrize("name", TAGGING_PATCHES)

@@ -19,13 +19,15 @@ PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU
        "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 ROWS = "".join(f"<tr><th scope='row'>Theme {i}</th><td>{i}</td></tr>" for i in range(60))
 # One document that meets every case the rules look at: running heads and page numbers
-# (print.css), a link holding a span and a generated ::after, table headers, paragraphs
+# (print.css), a link holding a span and a generated ::after, a list item holding a
+# paragraph, table headers, paragraphs
 # that wrap, a picture floated past the right edge inside a paragraph, a section and a
 # table across page breaks.
 BODY = f"""
 <h1 class="cover-kicker">Tagging</h1>
 <section class="about"><h2>About</h2>
 <p><a href="#counts">The counts <span class="index-year">(2017/18)</span></a></p>
+<ul><li><p>A point made in a paragraph</p></li></ul>
 <p><img src="{PNG}" alt="A dot" style="float: right; width: 30mm; height: 20mm; margin-right: -10mm">
 {"Reducing crime and disorder across the county, year after year, together. " * 40}</p>
 <table id="counts"><caption>Counts</caption>
@@ -83,6 +85,7 @@ UPSTREAM_BREAKS = [
     (structure._rule_links, "Link elements are nested in a Link"),
     (structure._rule_annex_l, "Link elements inside a Link, which ISO 32000-1 Annex L does not allow"),
     (structure._rule_annex_l, "P elements inside a P, which ISO 32000-1 Annex L does not allow"),
+    (structure._rule_annex_l, "P elements inside a LI, which ISO 32000-1 Annex L does not allow"),
     (structure._rule_links, "no description in /Contents, or only their target"),
     (structure._rule_ids, "have an /ID but there is no /IDTree"),
     (structure._rule_scope, "TH elements have no /Scope"),

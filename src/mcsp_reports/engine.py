@@ -748,6 +748,66 @@ def correct_anonymous_blocks() -> None:
 _anonymous_state: list[bool] = [False]  # whether the box being tagged is anonymous
 
 
+# -- 9. A list item's content goes in its LBody -------------------------------------------
+#
+# Upstream: ``pdf/tags.py:155-184`` makes an ``LBody`` only of the anonymous block that holds
+# a list item's inline content, and puts the item's block-level children (``<li><p>``,
+# ``<li>text<div>``) directly in the ``LI``; ISO 32000-1 14.8.4.3.3 (Table 336) and Annex L
+# allow an LI only ``Lbl`` and ``LBody`` kids (PDF/UA-1 7.2-20). Corrected: once an LI is
+# built, every kid that is not its ``Lbl`` moves, in order, into one ``LBody``.
+# Patch: docs/upstream/list-bodies.patch.
+
+
+def _gather_list_body(pdf: pydyf.PDF, item: Any, page_number: int) -> None:
+    """Move every kid of the LI ``item`` but its Lbl into a single LBody."""
+    labels: list[Any] = []
+    body_kids: list[Any] = []
+    bodies: list[Any] = []
+    for kid in item["K"]:
+        obj = _object(pdf, kid) if isinstance(kid, bytes) else {}
+        role = obj.get("S")
+        if role == "/Lbl":
+            labels.append(kid)
+        elif role == "/LBody":
+            bodies.append(obj)
+            body_kids.extend(obj["K"])
+        else:
+            body_kids.append(kid)
+    if len(bodies) == 1 and len(labels) + 1 == len(item["K"]):
+        return  # already an Lbl and one LBody
+    if bodies:
+        body = bodies[0]
+        for other in bodies[1:]:
+            other["K"] = pydyf.Array()
+    else:
+        body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(),
+                                 "Pg": pdf.page_references[page_number], "P": item.reference})
+        pdf.add_object(body)
+        # A list item continued on the next page brings its own LBody to merge with this one.
+        if hasattr(item, "_mcsp_origin"):
+            body._mcsp_origin = item._mcsp_origin
+    body["K"] = pydyf.Array(body_kids)
+    for kid in body_kids:
+        if isinstance(kid, bytes) and _object(pdf, kid).get("Type") == "/StructElem":
+            _object(pdf, kid)["P"] = body.reference
+    item["K"] = pydyf.Array([*labels, body.reference])
+
+
+def correct_list_bodies() -> None:
+    """Put every block of a list item in its LBody."""
+
+    def gathered(original, box, parent, pdf, page_number, *args):  # noqa: ANN001, ANN202
+        elements = list(original(box, parent, pdf, page_number, *args))
+        for element in elements:
+            # The html and body boxes pass their children's elements through.
+            if element.get("S") == "/LI" and not hasattr(element, "_mcsp_gathered"):
+                element._mcsp_gathered = True
+                _gather_list_body(pdf, element, page_number)
+        return iter(elements)
+
+    _wrap_box_tree(gathered)
+
+
 #: Every correction, in the order :func:`apply` makes them.
 CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_page_references,
@@ -760,6 +820,7 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_table_headers,
     correct_figure_bbox,
     correct_anonymous_blocks,
+    correct_list_bodies,
 )
 
 _applied = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pydyf
 import pytest
 import weasyprint
+import weasyprint.document
+from weasyprint.css.targets import CounterLookupItem, TargetCollector
 
 from mcsp_reports import engine
 
@@ -192,3 +194,133 @@ def test_each_tagging_correction_is_kept_as_a_patch_that_applies_to_weasyprint_7
     result = subprocess.run(["patch", "--dry-run", "-p1", "-i", str(patch)], cwd=installed,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- Target-counter corrections: same items, same order, same bytes -----------------------
+
+# A contents list whose page numbers come from target-counter() on attr() links (as the
+# history's contents and indexes do), one reference by a fixed anchor name (the kind the
+# page-counter cache acts on), and bookmark labels that print a target's page (the kind
+# layout_document fills in after pagination).
+SECTIONS = 12
+HTML = """<!doctype html><html lang="en"><head><title>Targets</title><style>
+@page { size: A6; margin: 1cm; @bottom-center { content: counter(page) " of " counter(pages) } }
+nav a::after { content: " p. " target-counter(attr(href url), page) }
+nav a.fixed::after { content: " p. " target-counter("#s3", page) }
+nav a { display: block; bookmark-level: 2; bookmark-label: "to " target-counter(attr(href url), page) }
+section { break-before: page }
+</style></head><body><h1>Contents</h1><nav>""" + "".join(
+    f'<a href="#s{n}">Section {n}</a>' for n in range(SECTIONS)
+) + '<a class="fixed" href="#s3">Again</a></nav>' + "".join(
+    f'<section id="s{n}"><h2>Section {n}</h2>' + "<p>Text of the section.</p>" * (4 + n % 5) + "</section>"
+    for n in range(SECTIONS)
+) + "</body></html>"
+
+
+def write(html: str = HTML) -> bytes:
+    """The PDF WeasyPrint writes for ``html`` with whichever bookkeeping is in effect."""
+    return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def test_the_corrections_are_in_effect_once_the_pdf_stage_is_imported() -> None:
+    import mcsp_reports.pdf  # noqa: F401  (applies the corrections)
+
+    assert TargetCollector.cache_target_page_counters is engine._indexed_cache_target_page_counters
+    assert weasyprint.document.layout_document is engine._indexed_layout_document
+    with engine.upstream_target_counters():
+        assert TargetCollector.cache_target_page_counters is engine.UPSTREAM_CACHE_TARGET_PAGE_COUNTERS
+        assert weasyprint.document.layout_document is engine.UPSTREAM_LAYOUT_DOCUMENT
+    assert weasyprint.document.layout_document is engine._indexed_layout_document
+
+
+def test_target_counters_write_the_same_bytes_with_and_without_the_corrections() -> None:
+    corrected = write()
+    with engine.upstream_target_counters():
+        upstream = write()
+    assert corrected == upstream
+    # The document does use what is compared: page numbers in the contents and bookmarks.
+    with pikepdf.open(io.BytesIO(corrected)) as pdf:
+        assert len(pdf.pages) == SECTIONS + 1
+        with pdf.open_outline() as outline:
+            titles = [child.title for item in outline.root for child in item.children]
+        assert titles[:3] == ["to 2", "to 3", "to 4"]
+
+
+def test_the_page_numbers_printed_are_the_targets_pages() -> None:
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(write())).pages[0].extract_text()
+    assert "Section 0 p. 2" in text and f"Section {SECTIONS - 1} p. {SECTIONS + 1}" in text
+    assert "Again p. 5" in text
+
+
+class _CountingItems(dict):
+    """A lookup-item dictionary that counts how often all of it is walked."""
+
+    walks = 0
+
+    def items(self):  # noqa: ANN201
+        _CountingItems.walks += 1
+        return super().items()
+
+
+@pytest.fixture
+def counted_walks(monkeypatch: pytest.MonkeyPatch) -> type[_CountingItems]:
+    """Make every TargetCollector count the walks over its lookup items."""
+    init = TargetCollector.__init__
+
+    def counting_init(self: TargetCollector) -> None:
+        init(self)
+        self.counter_lookup_items = _CountingItems()
+
+    monkeypatch.setattr(TargetCollector, "__init__", counting_init)
+    _CountingItems.walks = 0
+    return _CountingItems
+
+
+def test_the_corrected_engine_walks_the_lookup_items_once_per_index(counted_walks: type[_CountingItems]) -> None:
+    write()
+    assert counted_walks.walks == 2
+
+
+def test_upstream_walks_the_lookup_items_once_per_reference(counted_walks: type[_CountingItems]) -> None:
+    # The fixture that the test above would fail on: WeasyPrint's own bookkeeping.
+    with engine.upstream_target_counters():
+        write()
+    assert counted_walks.walks > 2 * SECTIONS
+
+
+@pytest.fixture
+def parse_again_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, object]]:
+    """Log every call the bookkeeping makes to a lookup item's ``parse_again``: (item number, page)."""
+    calls: list[tuple[int, object]] = []
+    created = 0
+    init = CounterLookupItem.__init__
+
+    def recording_init(self: CounterLookupItem, parse_again, *args) -> None:  # noqa: ANN001
+        nonlocal created
+        number, created = created, created + 1
+
+        def recorded(values: dict) -> None:
+            calls.append((number, values.get("page")))
+            parse_again(values)
+
+        init(self, recorded, *args)
+
+    monkeypatch.setattr(CounterLookupItem, "__init__", recording_init)
+    return calls
+
+
+def test_the_corrected_engine_updates_the_same_items_in_the_same_order(
+        parse_again_calls: list[tuple[int, object]]) -> None:
+    def run() -> list[tuple[int, object]]:
+        parse_again_calls.clear()
+        write()
+        first = min(number for number, _ in parse_again_calls)  # items are numbered across both runs
+        return [(number - first, page) for number, page in parse_again_calls]
+
+    corrected = run()
+    with engine.upstream_target_counters():
+        upstream = run()
+    assert corrected == upstream
+    assert len(corrected) > SECTIONS

@@ -18,6 +18,7 @@ functions, so the engine still writes every byte itself.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,11 +28,17 @@ import weasyprint
 import weasyprint.anchors as anchors_module
 import weasyprint.document as document_module
 import weasyprint.draw as draw_module
+import weasyprint.layout as layout_module
 import weasyprint.layout.inline as inline_module
 import weasyprint.pdf as pdf_module
 import weasyprint.pdf.tags as tags_module
+from weasyprint.css.targets import CounterLookupItem, TargetCollector
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.layout.background import layout_backgrounds
+from weasyprint.layout.page import make_all_pages, make_margin_boxes
+from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.pdf.stream import Stream
 
 #: The engine series these corrections were written against.
@@ -748,6 +755,217 @@ def correct_anonymous_blocks() -> None:
 _anonymous_state: list[bool] = [False]  # whether the box being tagged is anonymous
 
 
+# -- WeasyPrint: page-based target counters ----------------------------------------------
+#
+# Every ``target-counter()`` of the history's contents, timeline and indexes becomes one
+# ``CounterLookupItem`` in ``TargetCollector.counter_lookup_items``, keyed by
+# ``(box, css_token)``: about 11,000 of them at 1,000 pages. Two places in WeasyPrint 70
+# scan that whole dictionary again and again, so layout grows with pages × references:
+#
+# - ``css/targets.py:184-231``, ``TargetCollector.cache_target_page_counters``, called by
+#   ``make_page`` (``layout/page.py:788``) for every anchor first met on a page, walks all
+#   items to find the ``content`` items that miss a counter of *that* anchor;
+# - ``layout/__init__.py:180-192``, ``layout_document``, walks all items for every laid-out
+#   box with a ``missing_link`` to find that box's non-``content`` items.
+#
+# Both keep only items selected by one key (the anchor name; the box), so an index from
+# that key to the matching items, built once and in the dictionary's own order, finds the
+# same items in the same order. The dictionary only grows while boxes are built
+# (``collect_missing_counters`` returns at once when ``collecting`` is off) and each item's
+# ``missing_target_counters`` is complete when the item is stored
+# (``formatting_structure/build.py:419,570``), so an index keyed by the dictionary's size
+# is never stale. Rule kept: same items, same order, same calls; every byte unchanged.
+#
+# A third scan, ``layout/page.py:775-779,784,807,851`` (``make_page`` gathering earlier
+# pages' anchors and lookups into lists and testing membership with ``in``), is left to
+# upstream: it sits inside a 400-line function and costs about a tenth of the other two
+# (docs/performance.md). Patches for all three: docs/upstream/weasyprint-*.patch.
+
+
+#: Upstream's functions, kept so that tests and the benchmark can compare both engines.
+UPSTREAM_CACHE_TARGET_PAGE_COUNTERS = TargetCollector.cache_target_page_counters
+UPSTREAM_LAYOUT_DOCUMENT = layout_module.layout_document
+
+
+def _index(collector: TargetCollector, name: str, build: Callable[[], dict]) -> dict:
+    """``build()``, kept on ``collector`` until ``counter_lookup_items`` grows."""
+    size = len(collector.counter_lookup_items)
+    cached = collector.__dict__.get(name)
+    if cached is None or cached[0] != size:
+        cached = (size, build())
+        collector.__dict__[name] = cached
+    return cached[1]
+
+
+def _content_items_by_anchor(collector: TargetCollector) -> dict[str, list[CounterLookupItem]]:
+    """``content`` lookup items by each anchor whose counters they miss, in dictionary order."""
+    index: dict[str, list[CounterLookupItem]] = {}
+    for (_, css_token), item in collector.counter_lookup_items.items():
+        if css_token == "content":
+            for anchor_name, missing in item.missing_target_counters.items():
+                if missing is not None:
+                    index.setdefault(anchor_name, []).append(item)
+    return index
+
+
+def _indexed_cache_target_page_counters(
+    self: TargetCollector, anchor_name: str, page_counter_values: dict, page_maker_index: int, page_maker: list
+) -> None:
+    """``TargetCollector.cache_target_page_counters`` visiting only the items of ``anchor_name``.
+
+    Replaces ``weasyprint/css/targets.py:184-231`` (70.0); the body is upstream's, with
+    the loop over every lookup item narrowed to the index.
+    """
+    if self.collecting:
+        return
+
+    item = self.target_lookup_items.get(anchor_name)
+    if item and item.state == "up-to-date":
+        item.page_maker_index = page_maker_index
+        if item.cached_page_counter_values != page_counter_values:
+            item.cached_page_counter_values = copy.deepcopy(page_counter_values)
+            by_anchor = _index(self, "_mcsp_content_items_by_anchor", lambda: _content_items_by_anchor(self))
+            for lookup in by_anchor.get(anchor_name, ()):
+                missing_counters = lookup.missing_target_counters[anchor_name]
+                if lookup.page_maker_index is None or lookup.page_maker_index >= len(page_maker):
+                    lookup.pending = True
+                    continue
+                for counter_name in missing_counters:
+                    if page_counter_values.get(counter_name) is not None:
+                        page_maker[lookup.page_maker_index][-1]["content_changed"] = True
+                        lookup.parse_again(lookup.cached_page_counter_values)
+                        break
+
+
+def correct_target_page_counters() -> None:
+    """Index the ``content`` lookup items by anchor for the page-counter cache (see above)."""
+    TargetCollector.cache_target_page_counters = _indexed_cache_target_page_counters
+
+
+def _other_items_by_box(collector: TargetCollector) -> dict[object, list[tuple[str, CounterLookupItem]]]:
+    """Non-``content`` lookup items (bookmark labels, string sets) by their box, in dictionary order."""
+    index: dict[object, list[tuple[str, CounterLookupItem]]] = {}
+    for (box, css_token), item in collector.counter_lookup_items.items():
+        if css_token != "content":
+            index.setdefault(box, []).append((css_token, item))
+    return index
+
+
+def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator:  # noqa: ANN001
+    """``layout_module.layout_document`` looking up each box's lookup items in an index.
+
+    Replaces ``weasyprint/layout/__init__.py:104-216`` (70.0), a copy of upstream's
+    function in which only the loop at lines 180-192 changes: boxes are compared by
+    identity there (``Box`` defines no ``__eq__``), which is what a dictionary keyed by
+    box finds. The function is carried whole because the loop sits in its middle.
+    """
+    initialize_page_maker(context, root_box)
+    pages = []
+    original_footnotes = []
+    actual_total_pages = 0
+
+    for loop in range(max_loops):
+        if loop > 0:
+            PROGRESS_LOGGER.info("Step 5 - Creating layout - Repagination #%d", loop)
+            context.footnotes = original_footnotes.copy()
+
+        initial_total_pages = actual_total_pages
+        if loop == 0:
+            original_footnotes = context.footnotes.copy()
+        pages = list(make_all_pages(context, root_box, html, pages))
+        actual_total_pages = len(pages)
+
+        reloop_content = False
+        reloop_pages = False
+        for page_data in context.page_maker:
+            _, _, _, page_state, remake_state = page_data
+            page_counter_values = page_state[1]
+            page_counter_values["pages"] = [actual_total_pages]
+            if remake_state["content_changed"]:
+                reloop_content = True
+            if remake_state["pages_wanted"]:
+                reloop_pages = initial_total_pages != actual_total_pages
+
+        if not reloop_content and not reloop_pages:
+            break
+
+    watch_elements = []
+    watch_elements_before = []
+    watch_elements_after = []
+    # Pagination is over: the lookup items are final, so one index serves every box.
+    by_box = _other_items_by_box(context.target_collector)
+    for i, page in enumerate(pages):
+        _, _, _, page_state, _ = context.page_maker[i + 1]
+        page_counter_values = page_state[1]
+
+        for child in page.descendants():
+            if child.bookmark_label:
+                if child.element_tag.endswith("::before"):
+                    checklist = watch_elements_before
+                elif child.element_tag.endswith("::after"):
+                    checklist = watch_elements_after
+                else:
+                    checklist = watch_elements
+                if child.element in checklist:
+                    child.bookmark_label = ""
+                else:
+                    checklist.append(child.element)
+
+            if child.missing_link:
+                box = child.missing_link
+                for css_token, item in by_box.get(box, ()):
+                    if css_token == "bookmark-label" and not child.bookmark_label:
+                        continue
+                    item.parse_again(page_counter_values)
+                    if css_token == "bookmark-label":
+                        child.bookmark_label = box.bookmark_label
+            string_sets = child.string_set
+            if string_sets and string_sets != "none":
+                for string_set in string_sets:
+                    string_name, text = string_set
+                    context.string_set[string_name][i + 1].append(text)
+
+    for i, page in enumerate(pages):
+        root_children = []
+        root, footnote_area, note_area = page.children
+        root_children.extend(layout_fixed_boxes(context, pages[:i], page))
+        root_children.extend(root.children)
+        root_children.extend(layout_fixed_boxes(context, pages[i + 1:], page))
+        root.children = root_children
+        context.current_page = i + 1
+
+        state = context.page_maker[context.current_page][3]
+        children = [root]
+        if footnote_area.children:
+            children.append(footnote_area)
+        if note_area.children:
+            children.append(note_area)
+        children.extend(make_margin_boxes(context, page, state))
+        page.children = tuple(children)
+        layout_backgrounds(page, context.get_image_from_uri)
+        yield page
+
+
+def correct_box_lookup_items() -> None:
+    """Index the non-``content`` lookup items by box after pagination (see above)."""
+    # document.py imported the function by name, so it is replaced where it is called.
+    layout_module.layout_document = _indexed_layout_document
+    document_module.layout_document = _indexed_layout_document
+
+
+@contextmanager
+def upstream_target_counters() -> Iterator[None]:
+    """Run WeasyPrint's own target-counter bookkeeping inside the block, to compare outputs."""
+    method, function = TargetCollector.cache_target_page_counters, document_module.layout_document
+    TargetCollector.cache_target_page_counters = UPSTREAM_CACHE_TARGET_PAGE_COUNTERS
+    layout_module.layout_document = document_module.layout_document = UPSTREAM_LAYOUT_DOCUMENT
+    try:
+        yield
+    finally:
+        TargetCollector.cache_target_page_counters = method
+        layout_module.layout_document = document_module.layout_document = function
+
+
 # -- 9. A list item's content goes in its LBody -------------------------------------------
 #
 # Upstream: ``pdf/tags.py:155-184`` makes an ``LBody`` only of the anonymous block that holds
@@ -821,6 +1039,9 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_figure_bbox,
     correct_anonymous_blocks,
     correct_list_bodies,
+    # Target counters (issue 15).
+    correct_target_page_counters,
+    correct_box_lookup_items,
 )
 
 _applied = False

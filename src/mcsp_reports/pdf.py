@@ -173,6 +173,10 @@ def render_pdfs(
         try:
             html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             document = html_document.render(font_config=declared)
+            # Layout leaves the box copies it discarded behind in cycles, which the paused
+            # collector has not freed; freeing them once, here, lets the writing reuse
+            # that memory instead of adding to the peak.
+            gc.collect()
             # Layout is the costly part and does not depend on the variant, so one
             # layout serves every edition; the plainest variant is written first
             # because PDF/A adds an output profile to the document it writes.

@@ -80,7 +80,7 @@ def history(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, forc
 
 @task
 def check(c: Context) -> None:
-    """Validate everything in reports/ and list every problem found; writes nothing."""
+    """Validate everything in reports/ and every link of the pages it makes; writes only the template cache."""
     content = _run(mcsp_reports.check, PROJECT, _settings(c).stylesheets)
     count = sum(len(y.achievements) for y in content.years)
     print(f"reports/: {len(content.years)} years, {count} achievements, no problems")

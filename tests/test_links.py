@@ -31,6 +31,15 @@ def test_a_missing_stylesheet_is_reported(project: Project) -> None:
         check(project)
 
 
+def test_a_missing_large_print_stylesheet_is_reported_for_the_large_print_documents(project: Project) -> None:
+    (project.styles / "large-print.css").unlink()
+    with pytest.raises(LinkError) as caught:
+        check(project)
+    lines = str(caught.value).splitlines()
+    assert "build/print/mcsp-history-large-print.html: stylesheet styles/large-print.css does not exist" in lines
+    assert len(lines) == 5  # the history and each of the four years
+
+
 @pytest.mark.parametrize("markup, problem", [
     ('<a href="https://">x</a>', "is not a well-formed web address"),
     ('<a href="http://example.org/a b">x</a>', "is not a well-formed web address"),

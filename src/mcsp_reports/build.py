@@ -213,8 +213,9 @@ def build(
 def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     """Validate the content, then every link and asset reference of every page it makes.
 
-    Renders the HTML (which is quick) but no PDF; raises :class:`UserError` listing
-    every problem. ``stylesheets`` are the extra stylesheets, as for :func:`build`.
+    Renders the HTML (which is quick, with the build's template cache) but no PDF, and
+    writes nothing else; raises :class:`UserError` listing every problem.
+    ``stylesheets`` are the extra stylesheets, as for :func:`build`.
     """
     from .links import check_documents
     from .site import published_names, screen_page
@@ -223,17 +224,24 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, stylesheets=links)
     theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
-    env = make_environment(project.templates, theme=theme)
-    documents = {
-        f"{PRINT_DIR}/{d.html_name}": (print_html(env, content, d), PurePosixPath(PRINT_DIR))
-        for d in the_plan.documents
-    }
+    env = make_environment(project.templates, project.build / "templates", theme)
+    documents = {}
+    problems = []
     for report in the_plan.reports:
+        # A report's documents print the same HTML but for their stylesheets, so the first
+        # is checked whole and of the others only the stylesheets they add.
+        first, *siblings = report
+        documents[f"{PRINT_DIR}/{first.html_name}"] = (print_html(env, content, first), PurePosixPath(PRINT_DIR))
+        problems += [
+            f"{PRINT_DIR}/{sibling.html_name}: stylesheet {sheet} does not exist"
+            for sibling in siblings for sheet in sibling.stylesheets
+            if sheet not in first.stylesheets and not (project.root / sheet).is_file()
+        ]
         downloads = [(f.name, f.label) for d in report for f in d.files]
-        page = screen_page(env, content, report[0], downloads)
-        documents[f"dist/{report[0].name}.html"] = (page, PurePosixPath("dist"))
+        page = screen_page(env, content, first, downloads)
+        documents[f"dist/{first.name}.html"] = (page, PurePosixPath("dist"))
     published = [f"dist/{name}" for name in published_names(the_plan, project.styles)]
-    problems = check_documents(documents, published, project.root)
+    problems = check_documents(documents, published, project.root) + problems
     if problems:
         raise LinkError("\n".join(problems))
     return content

@@ -259,7 +259,7 @@ class _CountingItems(dict):
 
     walks = 0
 
-    def items(self):  # noqa: ANN201
+    def items(self):
         _CountingItems.walks += 1
         return super().items()
 
@@ -297,7 +297,7 @@ def parse_again_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, object
     created = 0
     init = CounterLookupItem.__init__
 
-    def recording_init(self: CounterLookupItem, parse_again, *args) -> None:  # noqa: ANN001
+    def recording_init(self: CounterLookupItem, parse_again, *args) -> None:
         nonlocal created
         number, created = created, created + 1
 

@@ -852,7 +852,7 @@ def _other_items_by_box(collector: TargetCollector) -> dict[object, list[tuple[s
 
 
 def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator:  # noqa: ANN001
-    """``layout_module.layout_document`` looking up each box's lookup items in an index.
+    """``weasyprint.layout.layout_document`` looking up each box's lookup items in an index.
 
     Replaces ``weasyprint/layout/__init__.py:104-216`` (70.0), a copy of upstream's
     function in which only the loop at lines 180-192 changes: boxes are compared by

@@ -21,14 +21,15 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,19 +93,26 @@ def as_samples(raw: list[dict]) -> list[Sample]:
 
 
 def timed(command: Sequence[str], cwd: Path, prepare: Callable[[], None] | None = None) -> Sample:
-    """Run ``command`` once (after ``prepare``); its wall time, CPU time and printed JSON if any."""
+    """Run ``command`` once (after ``prepare``); its wall time, CPU time and printed JSON if any.
+
+    CPU time is read from this child's own accounting (``wait4``), which includes the
+    processes it waited for and nothing else that runs meanwhile.
+    """
     if prepare:
         prepare()
     load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=ENV, check=True, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    lines = result.stdout.strip().splitlines()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    lines = output.strip().splitlines()
     report = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
-    return Sample(wall, cpu, load, report)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, load, report)
 
 
 @dataclass
@@ -284,21 +292,40 @@ def content_report(raw: dict) -> tuple[list[str], list[tuple[str, bool, str]]]:
 
 
 def scaling(work: Path, sizes: dict[int, int], raw: dict, keep: Callable[[], None]) -> None:
-    """Measure pipeline and plain WeasyPrint on synthetic histories into ``raw``, ``keep()`` after each size."""
+    """Measure pipeline and plain WeasyPrint on synthetic histories into ``raw``, ``keep()`` after each run.
+
+    The contenders of a size run at the same time, two processes at once, in the order
+    listed: pipeline and plain WeasyPrint of one size side by side, smallest first, the
+    plain 2,000-page run (the longest) last.
+    """
     script = str(ROOT / "benchmarks" / "history_run.py")
     base = ROOT.as_uri() + "/"
     raw["sizes"] = {}
-    for size, runs in sizes.items():
+    runs: list[tuple[str, str, str]] = []  # (size, mode, html)
+    for size, rounds in sizes.items():
         html = str(history_html(work, *SIZES[size]))
-        print(f"history of about {size} pages", file=sys.stderr)
+        raw["sizes"][str(size)] = {}
         modes = ("pipeline", "plain", "upstream") if size == 500 else ("pipeline", "plain")
-        samples = side_by_side(ROOT, runs, *(Contender(m, [PYTHON, script, m, html, base]) for m in modes))
-        raw["sizes"][str(size)] = {mode: [s.__dict__ for s in taken] for mode, taken in samples.items()}
+        runs += [(str(size), mode, html) for _ in range(rounds) for mode in modes]
         if size == 200 and len(sizes) > 2:
-            for probe in ("memory", "trace"):
-                [taken] = side_by_side(ROOT, 1, Contender(probe, [PYTHON, script, probe, html, base]))[probe]
-                raw[probe] = taken.report
-        keep()
+            runs += [(str(size), "memory", html)]
+        if size == 50 and len(sizes) > 2:
+            runs += [(str(size), "trace", html)]
+    lock = threading.Lock()
+
+    def measure(size: str, mode: str, html: str) -> None:
+        sample = timed([PYTHON, script, mode, html, base], ROOT)
+        with lock:
+            print(json.dumps({size: {mode: sample.__dict__}}), file=sys.stderr, flush=True)
+            if mode in ("memory", "trace"):
+                raw[mode] = sample.report
+            else:
+                raw["sizes"][size].setdefault(mode, []).append(sample.__dict__)
+            keep()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(measure, *run) for run in runs]:
+            future.result()
 
 
 def scaling_report(raw: dict) -> tuple[list[str], list[tuple[str, bool, str]], dict[str, bool], list[str]]:
@@ -432,10 +459,14 @@ def main() -> None:
                 raw["minutes"] = (datetime.now(UTC) - started).total_seconds() / 60
                 args.raw.write_text(json.dumps(raw, indent=1), encoding="utf-8")
 
-            raw["content"] = real_content(work, args.quick)
-            keep()
+            # The real content is measured while the histories run: on a shared machine
+            # the run must end in reasonable time, and CPU times do not depend on it.
             raw["scaling"] = {}
-            scaling(work, sizes, raw["scaling"], keep)
+            with ThreadPoolExecutor(max_workers=1) as content:
+                measured = content.submit(real_content, work, args.quick)
+                scaling(work, sizes, raw["scaling"], keep)
+                raw["content"] = measured.result()
+            keep()
     raw = json.loads(args.raw.read_text(encoding="utf-8"))
     text = report(raw)
     args.output.write_text(text, encoding="utf-8")

@@ -403,6 +403,7 @@ def report(raw: dict) -> str:
         "waited for, read from its own accounting. On a loaded machine wall time measures the machine as much "
         "as the program: compare CPU times, and wall times only within a row group.",
         "",
+        *([raw["note"], ""] if raw.get("note") else []),
         "## The real content",
         "",
         f"{content['files']} PDF files, {content['megabytes']:.1f} MB in all." if content

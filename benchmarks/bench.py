@@ -212,7 +212,7 @@ def real_content(work: Path, quick: bool) -> dict:
         shutil.rmtree(project / "dist", ignore_errors=True)
         shutil.rmtree(project / "build", ignore_errors=True)
 
-    timed(invoke + ["build"], project)  # build/print/ holds the HTML the baselines print
+    timed([*invoke, "build"], project)  # build/print/ holds the HTML the baselines print
     jobs = plan_jobs(project, out)
     command = shutil.which("weasyprint", path=str(Path(PYTHON).parent)) or "weasyprint"
     runs = 1 if quick else 3
@@ -220,7 +220,7 @@ def real_content(work: Path, quick: bool) -> dict:
     print("cold build, plain WeasyPrint, the command", file=sys.stderr)
     cold = side_by_side(
         project, runs,
-        Contender("cold", invoke + ["build"], wipe),
+        Contender("cold", [*invoke, "build"], wipe),
         Contender("plain", [PYTHON, "-c", BASELINE, json.dumps(jobs)]),
         Contender("command", [PYTHON, "-c", COMMAND, command, json.dumps(jobs)]),
     )
@@ -228,7 +228,7 @@ def real_content(work: Path, quick: bool) -> dict:
 
     print("nothing changed, check", file=sys.stderr)
     quiet = side_by_side(project, 3 if quick else 9,
-                         Contender("unchanged", invoke + ["build"]), Contender("check", invoke + ["check"]))
+                         Contender("unchanged", [*invoke, "build"]), Contender("check", [*invoke, "check"]))
 
     year_file = project / "reports" / "2017-18.yaml"
     original = year_file.read_text(encoding="utf-8")
@@ -243,12 +243,12 @@ def real_content(work: Path, quick: bool) -> dict:
         wipe()
 
     print("one-year edit, cold build", file=sys.stderr)
-    edited = side_by_side(project, runs, Contender("cold", invoke + ["build"], restore_and_wipe),
-                          Contender("edit", invoke + ["build"], edit))
+    edited = side_by_side(project, runs, Contender("cold", [*invoke, "build"], restore_and_wipe),
+                          Contender("edit", [*invoke, "build"], edit))
     year_file.write_text(original, encoding="utf-8")
-    timed(invoke + ["build"], project)
+    timed([*invoke, "build"], project)
     cached = pdf_digests(project / "dist")
-    timed(invoke + ["build", "--force", "--jobs", "1"], project)
+    timed([*invoke, "build", "--force", "--jobs", "1"], project)
     serial = pdf_digests(project / "dist")
     timed([PYTHON, "-c", UPSTREAM_BUILD, str(project)], project)
     upstream = pdf_digests(project / "dist")

@@ -860,8 +860,8 @@ def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator: 
     box finds. The function is carried whole because the loop sits in its middle.
     """
     initialize_page_maker(context, root_box)
-    pages = []
-    original_footnotes = []
+    pages: list[Any] = []
+    original_footnotes: list[Any] = []
     actual_total_pages = 0
 
     for loop in range(max_loops):
@@ -889,9 +889,9 @@ def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator: 
         if not reloop_content and not reloop_pages:
             break
 
-    watch_elements = []
-    watch_elements_before = []
-    watch_elements_after = []
+    watch_elements: list[Any] = []
+    watch_elements_before: list[Any] = []
+    watch_elements_after: list[Any] = []
     # Pagination is over: the lookup items are final, so one index serves every box.
     by_box = _other_items_by_box(context.target_collector)
     for i, page in enumerate(pages):

@@ -286,9 +286,10 @@ def content_report(raw: dict) -> tuple[list[str], list[tuple[str, bool, str]]]:
         ("cold build ≤ 0.65× plain serial WeasyPrint (wall)", wall(c) / wall(p) <= 0.65, f"{wall(c) / wall(p):.2f}×"),
         ("cold build ≥ 3× faster than the command once per PDF", wall(cmd) / wall(c) >= 3,
          f"{wall(cmd) / wall(c):.1f}×"),
-        ("nothing-changed build ≤ 0.3 s", wall(unchanged) <= 0.3, f"{wall(unchanged):.3f} s"),
-        ("`invoke check` ≤ nothing-changed build", wall(check) <= wall(unchanged),
-         f"{wall(check):.3f} s vs {wall(unchanged):.3f} s"),
+        ("nothing-changed build ≤ 0.3 s (wall, on an idle machine)", wall(unchanged) <= 0.3,
+         f"wall {wall(unchanged):.3f} s at load {load(unchanged)}; CPU {cpu(unchanged):.3f} s"),
+        ("`invoke check` ≤ nothing-changed build", wall(check) <= wall(unchanged) and cpu(check) <= cpu(unchanged),
+         f"wall {wall(check):.3f} s vs {wall(unchanged):.3f} s; CPU {cpu(check):.3f} s vs {cpu(unchanged):.3f} s"),
     ]
     return rows, targets
 

@@ -31,8 +31,8 @@ def text_of(path: Path) -> str:
     return words(" ".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
 
 
-def headings(page: pypdf.PageObject, minimum: float = 15) -> list[str]:
-    """Text drawn at heading size (the running heads and body are far smaller)."""
+def headings(page: pypdf.PageObject, minimum: float = 20) -> list[str]:
+    """Text drawn at chapter-heading size (h1, h2; the running heads and body are far smaller)."""
     found: list[str] = []
     last_y: list[float] = []
 
@@ -103,8 +103,11 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
     for number, page in enumerate(reader.pages, start=1):
         for heading in headings(page):
             landed.setdefault(heading, number)
+    # The page's text, without its heading and the running heads drawn after the body.
     contents = words(reader.pages[1].extract_text()).removeprefix("Contents ")
-    entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
+    contents = contents[:contents.index(" Merseyside Community Safety Partnership Contents Page 2")]
+    # Each entry is its label, then its page number (no leader dots: see print.css).
+    entries = re.findall(r"(.+?) (\d+)(?: |$)", contents)
     assert len(entries) == 9, contents
     for label, printed in entries:
         assert landed[label.strip()] == int(printed), (label, landed)
@@ -272,12 +275,14 @@ def test_large_print_sets_every_character_at_16pt_or_more(dist: Path) -> None:
     assert min(text_sizes(dist / HISTORY)) < 16  # the check can tell the editions apart
 
 
-def test_large_print_is_the_standard_html_plus_one_stylesheet(built: dict) -> None:
+def test_large_print_is_the_standard_html_plus_one_stylesheet_and_its_own_title(built: dict) -> None:
     printed = built["project"].root / "build" / "print"
-    standard = (printed / "mcsp-history.html").read_text(encoding="utf-8")
-    large = (printed / "mcsp-history-large-print.html").read_text(encoding="utf-8")
+    standard = (printed / "mcsp-annual-achievements-2017-18.html").read_text(encoding="utf-8")
+    large = (printed / "mcsp-annual-achievements-2017-18-large-print.html").read_text(encoding="utf-8")
     link = '  <link rel="stylesheet" href="../../styles/large-print.css">\n'
-    assert large.replace(link, "") == standard and link in large
+    assert link in large
+    assert large.replace(link, "").replace(" (large print)</", "</") == standard
+    assert large.count(" (large print)</") == 2  # the <title> and the cover's heading
 
 
 def test_a_pdf_that_fails_verification_is_never_written(project: Project) -> None:
@@ -299,3 +304,26 @@ def test_a_rebuilt_pdf_replaces_the_old_file_instead_of_rewriting_it(project: Pr
         build(project, years=["2016-17"], history=False, jobs=1, force=True)
         assert path.stat().st_ino != before
         assert reader.read().rstrip().endswith(b"%%EOF")
+
+
+def test_large_print_has_its_own_title_in_the_metadata_and_on_the_cover(dist: Path) -> None:
+    for name in (HISTORY, *ANNUAL):
+        large = name.replace(".pdf", "-large-print.pdf")
+        with pikepdf.open(dist / name) as pdf:
+            title = str(pdf.docinfo["/Title"])
+        with pikepdf.open(dist / large) as pdf, pdf.open_metadata() as meta:
+            assert str(pdf.docinfo["/Title"]) == meta["dc:title"] == f"{title} (large print)", large
+        cover = words(pypdf.PdfReader(dist / large).pages[0].extract_text())
+        assert "(large print)" in cover and "(large print)" not in text_of(dist / name), large
+
+
+def test_large_print_keeps_the_incomplete_record_note_and_describes_no_chart(dist: Path) -> None:
+    standard, large = text_of(dist / HISTORY), text_of(dist / HISTORY.replace(".pdf", "-large-print.pdf"))
+    # The chart chapter's own note, besides the one in the year's chapter.
+    note = "Incomplete record. 2015/16: The public record of this year breaks off"
+    assert note in standard and note in large
+    assert "Each dot is one recorded achievement" in standard
+    assert "dot" not in large.lower()
+    for name in (HISTORY, *ANNUAL):
+        assert text_of(dist / name).count("Incomplete record.") == text_of(
+            dist / name.replace(".pdf", "-large-print.pdf")).count("Incomplete record."), name

@@ -44,7 +44,7 @@ def heading_pages(built: dict) -> dict[str, int]:
         parts: list[str] = []
 
         def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-            if round(size * abs(tm[3] or 1) * abs(cm[3] or 1), 1) == 11.5:  # the h4 size in theme.css
+            if round(size * abs(tm[3] or 1) * abs(cm[3] or 1), 1) == 13:  # the h4 size in theme.css
                 parts.append(text)  # noqa: B023 - called only within this iteration
 
         page.extract_text(visitor_text=visit)

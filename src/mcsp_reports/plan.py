@@ -66,6 +66,11 @@ class Document:
     files: tuple[PdfFile, ...]
 
     @property
+    def large_print(self) -> bool:
+        """Whether this is the large-print layout (its own title; the chart given as a table)."""
+        return any(f.edition == "large-print" for f in self.files)
+
+    @property
     def html_name(self) -> str:
         """The file of ``build/print/`` that holds the HTML the PDFs are printed from."""
         return f"{self.name}.html"

@@ -87,24 +87,29 @@ def make_environment(templates: Path, cache: Path | None = None,
     return env
 
 
-def year_page(content: Content, year: YearReport) -> Page:
-    """Title, description and keywords of a year's annual report."""
+#: What the large-print edition adds to its title, so readers and libraries can tell it apart.
+LARGE_PRINT_SUFFIX = " (large print)"
+
+
+def year_page(content: Content, year: YearReport, large_print: bool = False) -> Page:
+    """Title, description and keywords of a year's annual report (or its large-print edition)."""
     p = content.partnership
     return Page(
-        title=f"{p.name}: notable achievements {year.title}",
+        title=f"{p.name}: notable achievements {year.title}{LARGE_PRINT_SUFFIX if large_print else ''}",
         description=f"The notable achievements of the {p.name} in the reporting year {year.title}"
         f"{' (an incomplete record)' if year.incomplete else ''}.",
         keywords=tuple(t.name for t in year.themes),
     )
 
 
-def history_page(content: Content) -> Page:
-    """Title, description and keywords of the consolidated history."""
+def history_page(content: Content, large_print: bool = False) -> Page:
+    """Title, description and keywords of the consolidated history (or its large-print edition)."""
     p = content.partnership
     first, last = content.years[0].title, content.years[-1].title
     note = f" ({insights.incomplete_years(content)})" if insights.incomplete_years(content) else ""
     return Page(
-        title=f"{p.name}: a history, {p.founded.label} to {p.closed.label}",
+        title=f"{p.name}: a history, {p.founded.label} to {p.closed.label}"
+        f"{LARGE_PRINT_SUFFIX if large_print else ''}",
         description=f"The {p.name} from {p.founded.label} to {p.closed.label}, "
         f"with its notable achievements from {first} to {last}{note}.",
         keywords=tuple(dict.fromkeys(t.name for y in content.years for t in y.themes)),
@@ -113,27 +118,31 @@ def history_page(content: Content) -> Page:
 
 def render_year(
     env: jinja2.Environment, content: Content, year: YearReport, stylesheets: Sequence[str],
-    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (),
+    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (), large_print: bool = False,
 ) -> str:
     """The HTML of one year's annual-achievements report.
 
     ``medium`` is ``"print"`` for the HTML that becomes a PDF and ``"screen"`` for the
     HTML edition, whose footer links ``downloads`` (pairs of href and label).
+    ``large_print`` gives the large-print edition its own title.
     """
     return env.get_template("annual.html.j2").render(
         content=content, partnership=content.partnership, year=year,
-        page=year_page(content, year), stylesheets=stylesheets, medium=medium, downloads=downloads,
+        page=year_page(content, year, large_print), stylesheets=stylesheets, medium=medium, downloads=downloads,
+        large_print=large_print,
     )
 
 
 def render_history(
     env: jinja2.Environment, content: Content, stylesheets: Sequence[str],
-    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (),
+    medium: Medium = "print", downloads: Sequence[tuple[str, str]] = (), large_print: bool = False,
 ) -> str:
     """The HTML of the consolidated history, all years in one document (see :func:`render_year`).
 
     Besides the years it holds the chart of themes across the years, the timeline and
-    the indexes of themes and organisations, all computed from the content.
+    the indexes of themes and organisations, all computed from the content. The
+    large-print edition gives the chart's figures as its table only: the chart's own
+    labels cannot grow to large-print sizes.
     """
     svg = insights.chart_svg(env, content)
     charts = {
@@ -146,8 +155,8 @@ def render_history(
     }
     return env.get_template("history.html.j2").render(
         content=content, partnership=content.partnership,
-        page=history_page(content), stylesheets=stylesheets, medium=medium, downloads=downloads,
-        insights=charts, theme_index=insights.theme_index(content),
+        page=history_page(content, large_print), stylesheets=stylesheets, medium=medium, downloads=downloads,
+        large_print=large_print, insights=charts, theme_index=insights.theme_index(content),
         organisation_index=insights.organisation_index(content),
     )
 
@@ -158,8 +167,9 @@ def render_document(
 ) -> str:
     """The HTML of ``document``: the history, or its year's report (see :func:`render_year`)."""
     if document.year is None:
-        return render_history(env, content, stylesheets, medium, downloads)
-    return render_year(env, content, content.year(document.year), stylesheets, medium, downloads)
+        return render_history(env, content, stylesheets, medium, downloads, document.large_print)
+    return render_year(env, content, content.year(document.year), stylesheets, medium, downloads,
+                       document.large_print)
 
 
 def print_html(env: jinja2.Environment, content: Content, document: Document) -> str:

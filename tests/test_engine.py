@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import partial
+
 import pydyf
 import pytest
 import weasyprint
@@ -182,9 +185,11 @@ TAGGING_PATCHES = ("margin-box-artifacts", "link-structure", "table-headers", "l
 
 #: The other corrections' patches; the make_page one is offered upstream only.
 PERFORMANCE_PATCHES = ("pydyf-page-references", "weasyprint-target-page-counters", "weasyprint-box-lookup-items")
+ARCHIVAL_PATCHES = ("pdfa-with-pdfua",)
 
 
-@pytest.mark.parametrize("name", TAGGING_PATCHES + PERFORMANCE_PATCHES + ("weasyprint-make-page-cached-anchors",))
+@pytest.mark.parametrize(
+    "name", TAGGING_PATCHES + PERFORMANCE_PATCHES + ARCHIVAL_PATCHES + ("weasyprint-make-page-cached-anchors",))
 def test_each_correction_is_kept_as_a_patch_that_applies_to_the_installed_engine(name: str) -> None:
     import shutil
     import subprocess
@@ -192,7 +197,7 @@ def test_each_correction_is_kept_as_a_patch_that_applies_to_the_installed_engine
 
     patch = Path(__file__).parent.parent / "docs" / "upstream" / f"{name}.patch"
     header = patch.read_text().split("\n--- a/")[0]
-    if name in TAGGING_PATCHES + PERFORMANCE_PATCHES:
+    if name in TAGGING_PATCHES + PERFORMANCE_PATCHES + ARCHIVAL_PATCHES:
         applied = header.split("Applied at run time by mcsp_reports.engine.")[1].split(".")[0]
         assert callable(getattr(engine, applied)) and getattr(engine, applied) in engine.CORRECTIONS
     else:
@@ -333,3 +338,48 @@ def test_the_corrected_engine_updates_the_same_items_in_the_same_order(
         upstream = run()
     assert corrected == upstream
     assert len(corrected) > SECTIONS
+
+
+def _archival(variant: str) -> bytes:
+    html = '<html lang="en-GB"><head><title>Archive</title></head><body><h1>Archive</h1></body></html>'
+    date = datetime(2019, 6, 1, tzinfo=UTC)
+    sources = [weasyprint.Attachment(string=b"year: 2017-18\n", name=name, relationship="Source",
+                                     created=date, modified=date) for name in ("a.yaml", "b.yaml")]
+    return weasyprint.HTML(string=html).write_pdf(pdf_variant=variant, attachments=sources)
+
+
+def test_each_pdfa_associated_file_is_listed_once() -> None:
+    engine.apply()
+    with pikepdf.open(io.BytesIO(_archival("pdf/a-3a"))) as pdf:
+        associated = [spec.objgen for spec in pdf.Root.AF]
+        names = pdf.Root.Names.EmbeddedFiles.Names
+        assert sorted(associated) == sorted(names[i].objgen for i in (1, 3))
+        assert [str(spec.AFRelationship) for spec in pdf.Root.AF] == ["/Source", "/Source"]
+
+
+def test_the_engine_alone_lists_each_associated_file_twice() -> None:
+    from weasyprint.pdf.pdfa import pdfa
+
+    upstream = weasyprint.pdf.VARIANTS["pdf/a-3a"]
+    weasyprint.pdf.VARIANTS["pdf/a-3a"] = (partial(pdfa, version=3, variant="A"), upstream[1])
+    try:
+        with pikepdf.open(io.BytesIO(_archival("pdf/a-3a"))) as pdf:
+            assert len(pdf.Root.AF) == 4  # what the correction is for
+    finally:
+        weasyprint.pdf.VARIANTS["pdf/a-3a"] = upstream
+
+
+def test_pdfa_with_pdfua_declares_both_and_describes_the_pdfua_schema() -> None:
+    engine.apply()
+    data = _archival("pdf/a-3a+ua-1")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        with pdf.open_metadata() as meta:
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == ("3", "A", "1")
+            assert meta["dc:title"] == "Archive"
+        xmp = pdf.Root.Metadata.read_bytes()
+        assert str(pdf.Root.OutputIntents[0].S) == "/GTS_PDFA1"
+        assert "/StructTreeRoot" in pdf.Root and len(pdf.Root.AF) == 2
+    schema = b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    assert schema in xmp and b"<pdfaProperty:name>part</pdfaProperty:name>" in xmp
+    with pikepdf.open(io.BytesIO(_archival("pdf/a-3a"))) as pdf, pdf.open_metadata() as meta:
+        assert "pdfuaid:part" not in meta  # plain PDF/A stays as it was

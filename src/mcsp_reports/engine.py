@@ -21,7 +21,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
+from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
 
 import pydyf
 import weasyprint
@@ -31,6 +33,8 @@ import weasyprint.draw as draw_module
 import weasyprint.layout as layout_module
 import weasyprint.layout.inline as inline_module
 import weasyprint.pdf as pdf_module
+import weasyprint.pdf.metadata as metadata_module
+import weasyprint.pdf.pdfa as pdfa_module
 import weasyprint.pdf.tags as tags_module
 from weasyprint.css.targets import CounterLookupItem, TargetCollector
 from weasyprint.formatting_structure import boxes
@@ -1026,6 +1030,124 @@ def correct_list_bodies() -> None:
     _wrap_box_tree(gathered)
 
 
+# -- PDF/A: each associated file listed once; PDF/A-2a/3a declared together with PDF/UA-1 --
+#
+# Upstream: weasyprint 70.0, ``weasyprint/pdf/pdfa.py:8-69``, the ``pdfa()`` that every
+# PDF/A variant runs.
+#
+# - Lines 36-41 put every embedded file in the catalog's ``/AF`` from the EmbeddedFiles
+#   name tree, then lines 42-51 put each in again from its ``/Filespec`` object, so each
+#   file is listed twice. ``/AF`` lists a document's associated files (ISO 32000-2
+#   §14.13; PDF/A-3 §6.8 requires each embedded file to be one); a file is associated once.
+# - Line 65 writes the XMP identification of PDF/A alone (``pdf/metadata.py:101-108``:
+#   ``generate_rdf_metadata`` writes the one ``pdf{variant}id`` schema), and a PDF is
+#   written as one variant, so an archival copy that is also accessible cannot say so.
+#   PDF/UA-1 (ISO 14289-1 §5) needs ``pdfuaid:part``; PDF/A (ISO 19005-2/-3 §6.6.2.3.3)
+#   needs every schema it does not predefine, pdfuaid among them, described by a
+#   ``pdfaExtension:schemas`` entry in the same XMP.
+#
+# The corrected ``pdfa()`` lists each file once and, given ``ua_version``, writes both
+# identifications and the extension schema; the variants ``pdf/a-2a+ua-1`` and
+# ``pdf/a-3a+ua-1`` (level A: tagged, as PDF/UA needs) use it. Upstream, combining
+# variants is asked for in Kozea/WeasyPrint#2783. Patch: docs/upstream/pdfa-with-pdfua.patch.
+
+#: The XMP namespaces of a PDF/A extension schema description (ISO 19005-1 Technical Corrigendum 2).
+_PDFA_EXTENSION_NS = {
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+
+
+def _rdf_with_pdfua(metadata: metadata_module.DocumentMetadata, version: int, conformance: str, ua_version: int) -> bytes:
+    """The engine's RDF for PDF/A, with the PDF/UA identification and its extension schema added."""
+    ns = {**metadata_module.NS, **_PDFA_EXTENSION_NS}
+    for prefix, uri in _PDFA_EXTENSION_NS.items():
+        register_namespace(prefix, uri)
+
+    def name(prefix: str, local: str) -> str:
+        return f"{{{ns[prefix]}}}{local}"
+
+    rdf = fromstring(metadata.generate_rdf_metadata("a", version, conformance))
+    # The first description is the identification: pdfaid:part and pdfaid:conformance.
+    rdf[0].set(name("pdfuaid", "part"), str(ua_version))
+    description = SubElement(rdf, name("rdf", "Description"), {name("rdf", "about"): ""})
+    bag = SubElement(SubElement(description, name("pdfaExtension", "schemas")), name("rdf", "Bag"))
+    schema = SubElement(bag, name("rdf", "li"), {name("rdf", "parseType"): "Resource"})
+    for key, text in (("schema", "PDF/UA Universal Accessibility Schema"),
+                      ("namespaceURI", ns["pdfuaid"]), ("prefix", "pdfuaid")):
+        SubElement(schema, name("pdfaSchema", key)).text = text
+    sequence = SubElement(SubElement(schema, name("pdfaSchema", "property")), name("rdf", "Seq"))
+    part = SubElement(sequence, name("rdf", "li"), {name("rdf", "parseType"): "Resource"})
+    for key, text in (("name", "part"), ("valueType", "Integer"), ("category", "internal"),
+                      ("description", "Indicates which part of ISO 14289 the document conforms to")):
+        SubElement(part, name("pdfaProperty", key)).text = text
+    return tostring(rdf, encoding="utf-8")
+
+
+def _include_metadata(
+    metadata: metadata_module.DocumentMetadata, pdf: pydyf.PDF, version: int, conformance: str, compress: bool,
+    ua_version: int | None,
+) -> None:
+    """``DocumentMetadata.include_in_pdf`` (``pdf/metadata.py:84-98``) for PDF/A, with PDF/UA if given."""
+    if ua_version is None:
+        metadata.include_in_pdf(pdf, "a", version, conformance, compress)
+        return
+    header = b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    footer = b'</x:xmpmeta>\n<?xpacket end="r"?>'
+    xml = _rdf_with_pdfua(metadata, version, conformance, ua_version)
+    stream = pydyf.Stream([b"\n".join((header, xml, *metadata.xmp_metadata, footer))],
+                          {"Type": "/Metadata", "Subtype": "/XML"}, compress)
+    pdf.add_object(stream)
+    pdf.catalog["Metadata"] = stream.reference
+
+
+def _pdfa(
+    pdf: pydyf.PDF, document: object, page_streams: object, attachments: list, compress: bool,
+    version: int, variant: str, ua_version: int | None = None,
+) -> None:
+    """``pdfa_module.pdfa``, each associated file listed once, declaring PDF/UA too if asked."""
+    if version == 1 and "Names" in pdf.catalog and "EmbeddedFiles" in pdf.catalog["Names"]:
+        del pdf.catalog["Names"]["EmbeddedFiles"]
+    if version <= 2:
+        # PDF/A-1 embeds no file, PDF/A-2 only PDF files (as upstream, lines 16-28).
+        for pdf_object in pdf.objects:
+            if isinstance(pdf_object, dict) and pdf_object.get("Type") == "/Filespec":
+                stream = pdf.objects[int(pdf_object["EF"]["F"].split()[0])]
+                if version == 1 or stream.extra["Subtype"] != "/application#2fpdf":
+                    del pdf_object["EF"]
+    if version >= 3:
+        relationships = {f"<{a.md5}>": a.relationship for a in attachments if a.md5}
+        associated = pydyf.Array()
+        # The /Filespec objects alone: the EmbeddedFiles name tree refers to the same ones.
+        for pdf_object in pdf.objects:
+            if isinstance(pdf_object, dict) and pdf_object.get("Type") == "/Filespec":
+                checksum = pdf.objects[int(pdf_object["EF"]["F"].split()[0])].extra["Params"]["CheckSum"]
+                pdf_object["AFRelationship"] = f"/{relationships.get(checksum, 'Unspecified')}"
+                associated.append(pdf_object.reference)
+        if associated:
+            pdf.catalog.setdefault("AF", pydyf.Array()).extend(associated)
+    # Annotations are printed (flag 3, as upstream, lines 56-58).
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, dict) and pdf_object.get("Type") == "/Annot":
+            pdf_object["F"] = 2 ** (3 - 1)
+    # PDF/A-1 forbids a compressed metadata stream; PDF/A-4 has no info dictionary.
+    _include_metadata(document.metadata, pdf, version, variant, compress and version != 1, ua_version)
+    if version >= 4:
+        pdf.info.clear()
+
+
+def correct_pdfa() -> None:
+    """List each PDF/A associated file once; add ``pdf/a-2a+ua-1`` and ``pdf/a-3a+ua-1`` (see above)."""
+    for name, (function, properties) in list(pdf_module.VARIANTS.items()):
+        if isinstance(function, partial) and function.func is pdfa_module.pdfa:
+            pdf_module.VARIANTS[name] = (partial(_pdfa, **function.keywords), properties)
+    for version in (2, 3):
+        _, properties = pdf_module.VARIANTS[f"pdf/a-{version}a"]
+        pdf_module.VARIANTS[f"pdf/a-{version}a+ua-1"] = (
+            partial(_pdfa, version=version, variant="A", ua_version=1), dict(properties))
+
+
 #: Every correction, in the order :func:`apply` makes them.
 CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_page_references,
@@ -1042,6 +1164,8 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     # Target counters (issue 15).
     correct_target_page_counters,
     correct_box_lookup_items,
+    # The archival edition: PDF/A and PDF/UA together (issue 9).
+    correct_pdfa,
 )
 
 _applied = False

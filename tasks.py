@@ -121,7 +121,7 @@ class _WordsTask(Task):
 @task(klass=_WordsTask, positional=["paths"], iterable=["paths"],
       help={"paths": "PDF files to check, as `invoke verify A.pdf B.pdf` (default: every PDF in dist/)."})
 def verify(c: Context, paths: list[str] | None = None) -> None:
-    """Check PDFs for PDF/UA-1 (or the PDF/A level they declare): tags, fonts, metadata, language."""
+    """Check PDFs for PDF/UA-1 (and the PDF/A level they declare): tags, fonts, metadata, text size and place."""
     files = [Path(p) for p in paths] if paths else sorted(PROJECT.dist.glob("*.pdf"))
     if not files:
         raise Exit("no PDF files to verify; run `invoke build` first", code=1)

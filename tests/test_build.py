@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 from mcsp_reports import ContentError, Project, ProjectError, RenderError, VerificationError, build, load_content, summarise
+from mcsp_reports.schema import MAX_TITLE
 
 YEARS = ["2015-16", "2016-17", "2017-18", "2018-19"]
 HISTORY = "mcsp-history.pdf"
@@ -239,7 +240,53 @@ def test_a_render_failure_leaves_dist_exactly_as_it_was(project: Project) -> Non
     assert snapshot(project.dist) == before
 
 
+# The longest title the loader allows, with nowhere to break; a 500-character word; a
+# realistic file name with underscores (72 characters).
+LONG_TITLE = ("Merseyside" * 20)[:MAX_TITLE]
+LONG_WORD = ("Supercalifragilistic" * 25)[:500]
+FILE_NAME = "mcsp_partnership_board_minutes_2018_11_knife_crime_action_plan_final.pdf"
+LONG_YEAR = "mcsp-annual-achievements-2018-19"
+
+
+def with_long_text(project: Project) -> Project:
+    """The project with the three long cases in the 2018/19 report's first achievement."""
+    assert len(LONG_TITLE) == 160 and len(LONG_WORD) == 500 and len(FILE_NAME) == 72
+    path = project.reports / "2018-19.yaml"
+    text = path.read_text()
+    text = text.replace("title: An overview of the Merseyside Youth Alliance", f"title: {LONG_TITLE}")
+    text = text.replace("The Partnership was briefed on the Merseyside Youth Alliance,",
+                        f"The Partnership was briefed on {LONG_WORD}, filed as {FILE_NAME}, and the Youth Alliance,")
+    path.write_text(text)
+    return project
+
+
 @pytest.mark.slow
+def test_long_titles_words_and_file_names_wrap_in_every_edition(project: Project) -> None:
+    # The build verifies every glyph is inside its page's content area, so building is the test.
+    build(with_long_text(project), years=["2018-19"], history=False)
+    for edition in ("", "-large-print"):
+        reader = pypdf.PdfReader(project.dist / f"{LONG_YEAR}{edition}.pdf")
+        joined = "".join(" ".join(page.extract_text() for page in reader.pages).split())
+        for text in (LONG_TITLE, LONG_WORD, FILE_NAME):
+            assert text in joined, (edition, text[:20])
+
+
+@pytest.mark.slow
+def test_text_that_would_leave_the_page_fails_the_build_and_writes_nothing(project: Project) -> None:
+    build(project, years=["2018-19"], history=False)
+    before = snapshot(project.dist)
+    (project.styles / "unbroken.css").write_text("* { overflow-wrap: normal; }\n")
+    with pytest.raises(VerificationError) as caught:
+        build(with_long_text(project), years=["2018-19"], history=False,
+              stylesheets=[project.styles / "unbroken.css"])
+    # The first document to fail stops the build; each line names its file, page and text.
+    message = str(caught.value)
+    for start in (LONG_TITLE, LONG_WORD):
+        assert re.search(rf"^{LONG_YEAR}(-large-print)?\.pdf: page \d+: text reaches \d+ pt beyond the page: "
+                         rf"“{start[:40]}", message, re.M), message
+    assert snapshot(project.dist) == before
+
+
 def test_one_year_builds_only_that_years_editions(project: Project) -> None:
     built = build(project, years=["2018-19"], history=False)
     expected = [f"mcsp-annual-achievements-2018-19{e}.pdf" for e in EDITIONS]

@@ -92,19 +92,21 @@ def test_a_missing_font_file_fails_the_build(project: Project) -> None:
 
 def test_one_layout_is_written_as_each_edition(project: Project) -> None:
     date = datetime(2019, 6, 1, tzinfo=UTC)
-    source = Attachment("data.yaml", b"year: 2017-18\n", "Source data", date)
+    source = Attachment("data.yaml", b"year: 2017-18\n", "Source data", date, "application/yaml")
     accessible, archival = render(
-        project, page("<h1>Plain</h1>"), Edition("pdf/ua-1"), Edition("pdf/a-3a", (source,)))
+        project, page("<h1>Plain</h1>"), Edition("pdf/ua-1"), Edition("pdf/a-3a+ua-1", (source,)))
     assert accessible.pages == archival.pages == 1
     with pikepdf.open(io.BytesIO(accessible.data)) as pdf, pdf.open_metadata() as meta:
         assert meta["pdfuaid:part"] == "1" and "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
     with pikepdf.open(io.BytesIO(archival.data)) as pdf:
         with pdf.open_metadata() as meta:
-            assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == ("3", "A", "1")
         embedded = pdf.attachments["data.yaml"]
         assert embedded.get_file().read_bytes() == b"year: 2017-18\n"
         assert str(embedded.obj.AFRelationship) == "/Source"
         assert str(embedded.get_file().obj.Params.ModDate) == "D:20190601000000Z"
+        assert embedded.get_file().mime_type == "application/yaml"
+        assert [spec.objgen for spec in pdf.Root.AF] == [embedded.obj.objgen]
 
 
 def test_the_garbage_collector_is_back_on_after_a_render_even_a_failed_one(project: Project) -> None:

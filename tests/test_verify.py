@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pikepdf
 import pytest
 
 from mcsp_reports import Project, RenderError, VerificationError, verify_paths
-from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, render_pdfs
+from mcsp_reports.pdf import Attachment, Edition, ProjectFetcher, RenderedPDF, render_pdfs
+from mcsp_reports.plan import ARCHIVAL
 from mcsp_reports.verify import Expectation, shipped_families, verify_pdf
 
 PNG = (  # a 1×1 PNG, so image tests need no files
@@ -190,13 +192,13 @@ def test_a_pdf_not_marked_as_tagged_is_rejected(project: Project, families: froz
 
 
 def archival(project: Project, *names: str) -> bytes:
-    """A PDF/A-3a file embedding a small file under each of ``names``."""
+    """An archival (PDF/A-3a and PDF/UA-1) file embedding a small YAML file under each of ``names``."""
     date = datetime(2019, 6, 1, tzinfo=UTC)
-    sources = tuple(Attachment(name, b"year: 2017-18\n", "Source data", date) for name in names)
+    sources = tuple(Attachment(name, b"year: 2017-18\n", "Source data", date, "application/yaml") for name in names)
     html = ('<html lang="en-GB"><head><title>Test</title><link rel="stylesheet" href="styles/theme.css">'
             '<style>html { font-family: Lato }</style></head><body><h1>Test</h1><p>Text</p></body></html>')
     [pdf] = render_pdfs(html, project.root.as_uri() + "/", ProjectFetcher([project.styles]), "t",
-                        [Edition("pdf/a-3a", sources)])
+                        [Edition(ARCHIVAL, sources)])
     return pdf.data
 
 
@@ -223,3 +225,124 @@ def test_a_pdf_that_does_not_declare_pdf_ua_is_rejected(project: Project, famili
 
     data = edit(render(project, "<p>Text</p>"), drop_declaration)
     assert verify_pdf(data, ua(families)) == ["XMP does not declare PDF/UA-1 (pdfuaid:part is None)"]
+
+
+def render_ua(project: Project, body: str, css: str = "") -> RenderedPDF:
+    """A PDF/UA-1 rendering of ``body`` with the project's theme and print styles and ``css``."""
+    html = (f'<html lang="en-GB"><head><title>Test</title><link rel="stylesheet" href="styles/theme.css">'
+            # Margin boxes are left out: the tagging rules check them.
+            f'<link rel="stylesheet" href="styles/print.css"><style>@page {{ @bottom-center {{ content: none }} }}'
+            f'{css}</style></head><body><h1>Test</h1>{body}</body></html>')
+    fetcher = ProjectFetcher([project.styles])
+    [pdf] = render_pdfs(html, project.root.as_uri() + "/", fetcher, "t", [Edition("pdf/ua-1")])
+    return pdf
+
+
+def test_text_below_the_minimum_size_is_rejected_naming_page_and_text(
+    project: Project, families: frozenset[str]
+) -> None:
+    pdf = render_ua(project, "<p>Body text</p><p class='fine'>Small print</p>", ".fine { font-size: 7pt }")
+    assert verify_pdf(pdf.data, ua(families)) == ["page 1: text at 7.0 pt, below the 9 pt minimum: “Small print”"]
+    # Large print holds every piece of text to 16 pt.
+    problems = verify_pdf(pdf.data, Expectation(families, min_text_size=16))
+    assert "page 1: text at 12.0 pt, below the 16 pt minimum: “Body text”" in problems
+
+
+def test_text_off_the_page_is_rejected_naming_page_and_text(project: Project, families: frozenset[str]) -> None:
+    pdf = render_ua(project, "<p>Kept</p><p style='margin-left: -60mm'>Pushed off the edge</p>")
+    [problem] = verify_pdf(pdf.data, ua(families))
+    assert re.fullmatch(r"page 1: text reaches \d+ pt beyond the page: “Pushed off the edge”", problem)
+
+
+def test_text_in_the_margins_is_rejected_when_the_layout_is_known(
+    project: Project, families: frozenset[str]
+) -> None:
+    pdf = render_ua(project, "<p>Kept</p><p style='margin-left: -10mm'>In the margin</p>")
+    assert verify_pdf(pdf.data, ua(families)) == []  # still on the page
+    [problem] = verify_pdf(pdf.data, Expectation(families, content_areas=pdf.content_areas))
+    assert re.fullmatch(r"page 1: text reaches 2\d pt beyond the content area \(inside the margins\): "
+                        r"“In the margin”", problem)
+
+
+def test_a_word_longer_than_the_line_wraps_or_is_rejected(project: Project, families: frozenset[str]) -> None:
+    word = "Supercalifragilistic" * 25  # 500 characters
+    wrapped = render_ua(project, f"<p>{word}</p>")
+    assert verify_pdf(wrapped.data, Expectation(families, content_areas=wrapped.content_areas)) == []
+    clipped = render_ua(project, f"<p>{word}</p>", "p { overflow-wrap: normal }")
+    [problem] = verify_pdf(clipped.data, ua(families))
+    assert problem.startswith("page 1: text reaches ") and "beyond the page: “SupercalifragilisticSuper" in problem
+
+
+def test_leader_dots_drawn_as_text_are_rejected(project: Project, families: frozenset[str]) -> None:
+    pdf = render_ua(project, "<p class='entry'>Chapter</p>", ".entry::after { content: leader('.') ' 3' }")
+    [problem] = verify_pdf(pdf.data, ua(families))
+    assert re.fullmatch(r"page 1: \d+ leader characters drawn as text; draw leaders as decoration \(a border\)",
+                        problem)
+    assert verify_pdf(render_ua(project, "<p>A sentence. Another one... And a <a href='#x'>link</a>.</p>"
+                                "<p id='x'>x</p>").data, ua(families)) == []
+
+
+def test_overlapping_link_annotations_are_rejected(project: Project, families: frozenset[str]) -> None:
+    body = "<h2 id='part'>Part</h2><p><a href='#part'>Part</a></p>"
+    one_link = render_ua(project, body)
+    assert verify_pdf(one_link.data, ua(families)) == []
+    # A page number generated inside the link becomes a second annotation over it.
+    inside = render_ua(project, body, "a::after { content: ', page ' target-counter(attr(href url), page) }")
+    problems = verify_pdf(inside.data, ua(families))
+    assert "page 1: link annotations overlap in 1 place, so a link has more than one tab stop" in problems
+
+
+def pdfa(families: frozenset[str]) -> Expectation:
+    return Expectation(families, pdfa="3A", attachments=("partnership.yaml",))
+
+
+def test_an_archival_pdf_declares_pdfa_and_pdfua_and_lists_its_yaml_once(
+    project: Project, families: frozenset[str]
+) -> None:
+    assert verify_pdf(archival(project, "partnership.yaml"), pdfa(families)) == []
+
+
+def test_an_attachment_listed_twice_or_with_a_wrong_mime_type_is_rejected(
+    project: Project, families: frozenset[str]
+) -> None:
+    def damage(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.AF.append(pdf.Root.AF[0])
+        pdf.Root.AF[0].EF.F.Subtype = pikepdf.Name("/application/octet-stream")
+
+    assert verify_pdf(edit(archival(project, "partnership.yaml"), damage), pdfa(families)) == [
+        "attachment partnership.yaml is listed 2 times in the catalog's associated files (/AF); "
+        "it must be listed once",
+        "attachment partnership.yaml has MIME type application/octet-stream; expected application/yaml",
+    ]
+
+
+def test_an_archival_pdf_must_declare_pdfua_and_describe_its_schema(
+    project: Project, families: frozenset[str]
+) -> None:
+    def declare_pdfa_only(pdf: pikepdf.Pdf) -> None:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            del meta["pdfuaid:part"]
+
+    assert verify_pdf(edit(archival(project, "partnership.yaml"), declare_pdfa_only), pdfa(families)) == [
+        "XMP does not declare PDF/UA-1 (pdfuaid:part is None)"]
+
+    def forget_the_extension_schema(pdf: pikepdf.Pdf) -> None:
+        xmp = pdf.Root.Metadata.read_bytes()
+        start = xmp.index(b"<pdfaExtension:schemas>")
+        end = xmp.index(b"</pdfaExtension:schemas>") + len(b"</pdfaExtension:schemas>")
+        pdf.Root.Metadata.write(xmp[:start] + xmp[end:])
+
+    assert verify_pdf(edit(archival(project, "partnership.yaml"), forget_the_extension_schema), pdfa(families)) == [
+        "XMP declares PDF/UA-1 in a PDF/A file without describing the pdfuaid schema (pdfaExtension:schemas)"]
+
+
+def test_verify_paths_holds_large_print_to_16pt_by_its_title(project: Project, tmp_path: Path) -> None:
+    large = tmp_path / "large.pdf"
+    html = ('<html lang="en-GB"><head><title>Report (large print)</title><link rel="stylesheet" '
+            'href="styles/theme.css"><link rel="stylesheet" href="styles/print.css"></head>'
+            '<body><h1>Report</h1><p>Twelve point</p></body></html>')
+    [pdf] = render_pdfs(html, project.root.as_uri() + "/", ProjectFetcher([project.styles]), "t",
+                        [Edition("pdf/ua-1")])
+    large.write_bytes(pdf.data)
+    with pytest.raises(VerificationError, match=r"large.pdf: page 1: text at 12.0 pt, below the 16 pt minimum"):
+        verify_paths([large], project.fonts)

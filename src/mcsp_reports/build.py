@@ -33,7 +33,7 @@ from .errors import LinkError, VerificationError
 from .files import write_atomic, write_if_changed
 from .load import load_content
 from .model import Content
-from .plan import ARCHIVAL, Document, PdfFile, plan
+from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, plan
 from .project import Project
 from .render import PRINT_DIR, make_environment, print_html, publication_time
 
@@ -73,12 +73,13 @@ class _Result:
 def _render_job(job: _Job) -> _Result:
     """Lay out one document, write its editions and verify each; runs in a worker."""
     from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
-    from .verify import Expectation, verify_pdf
+    from .verify import MIN_LARGE_PRINT_SIZE, MIN_TEXT_SIZE, Expectation, verify_pdf
 
     start = time.perf_counter()
     editions = [
         Edition(f.variant, tuple(
-            Attachment(name, job.sources[name], f"Source data: reports/{name}", job.source_date)
+            Attachment(name, job.sources[name], f"Source data: reports/{name}", job.source_date,
+                       SOURCE_MEDIA_TYPE)
             for name in f.sources))
         for f in job.document.files
     ]
@@ -86,7 +87,11 @@ def _render_job(job: _Job) -> _Result:
     pdfs = render_pdfs(job.html, job.base_url, fetcher, job.document.name, editions)
     problems = []
     for file, pdf in zip(job.document.files, pdfs, strict=True):
-        expect = Expectation(job.families, "3A" if file.variant == ARCHIVAL else None, file.sources)
+        expect = Expectation(
+            job.families, "3A" if file.variant == ARCHIVAL else None, file.sources,
+            MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE,
+            # Held to the page until the running heads are artifacts: they sit in the margins.
+            content_areas=None)
         problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
     if problems:
         raise VerificationError("\n".join(problems))

@@ -8,6 +8,7 @@ files and ``data:`` URLs.
 
 from __future__ import annotations
 
+import base64
 import gc
 import logging
 import mimetypes
@@ -134,12 +135,17 @@ class _DeclaredFonts(FontConfiguration):
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file to embed in a PDF, with a fixed date so the bytes never depend on the clock."""
+    """A file to embed in a PDF, with a fixed date so the bytes never depend on the clock.
+
+    ``media_type`` is its MIME type, which PDF/A requires: WeasyPrint would otherwise guess
+    it from the name with Python's table, which before Python 3.13 has no ``.yaml``.
+    """
 
     name: str
     data: bytes
     description: str
     date: datetime
+    media_type: str
 
 
 @dataclass(frozen=True)
@@ -152,10 +158,26 @@ class Edition:
 
 @dataclass(frozen=True)
 class RenderedPDF:
-    """A finished PDF in memory, with its page count."""
+    """A finished PDF in memory, with its page count and each page's content area.
+
+    A content area is the part of the page inside its margins, as laid out, in PDF
+    points from the bottom-left corner (left, bottom, right, top): where the document's
+    own text belongs (the running heads live in the margins).
+    """
 
     data: bytes
     pages: int
+    content_areas: tuple[tuple[float, float, float, float], ...]
+
+
+def _content_area(page: weasyprint.Page) -> tuple[float, float, float, float]:
+    # WeasyPrint 70 keeps each page's laid-out box only as ``Page._page_box``; its
+    # public attributes give the page's size but not its margins. CSS px are 0.75 pt,
+    # and CSS measures down from the top where PDF measures up from the bottom.
+    box = page._page_box
+    left, top = box.content_box_x(), box.content_box_y()
+    return (left * 0.75, (page.height - top - box.height) * 0.75,
+            (left + box.width) * 0.75, (page.height - top) * 0.75)
 
 
 def render_pdfs(
@@ -173,6 +195,7 @@ def render_pdfs(
         try:
             html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             document = html_document.render(font_config=declared)
+            areas = tuple(_content_area(page) for page in document.pages)
             # Layout leaves the box copies it discarded behind in cycles, which the paused
             # collector has not freed; freeing them once, here, lets the writing reuse
             # that memory instead of adding to the peak.
@@ -182,14 +205,16 @@ def render_pdfs(
             # because PDF/A adds an output profile to the document it writes.
             for edition in editions:
                 attachments = [
+                    # A data: URL is how WeasyPrint 70 is told an attachment's MIME type.
                     weasyprint.Attachment(
-                        string=a.data, name=a.name, description=a.description, relationship="Source",
+                        url=f"data:{a.media_type};base64,{base64.b64encode(a.data).decode('ascii')}",
+                        name=a.name, description=a.description, relationship="Source",
                         created=a.date, modified=a.date, url_fetcher=fetcher)
                     for a in edition.attachments
                 ]
                 data = document.write_pdf(
                     pdf_variant=edition.variant, pdf_identifier=True, attachments=attachments)
-                results.append(RenderedPDF(data, len(document.pages)))
+                results.append(RenderedPDF(data, len(document.pages), areas))
             # The fonts a document uses are only known once its pages are drawn.
             foreign = sorted({f.family for f in document.fonts.values()} - declared.families)
             if foreign:

@@ -3,7 +3,7 @@
 A *document* is one HTML layout (the history, or one year's report, in the standard or
 the large-print style); WeasyPrint lays it out once and writes it as one or more PDF
 *files* (the accessible PDF/UA-1 edition and, for the standard style, the archival
-PDF/A-3a edition that embeds its source YAML). Nothing here reads or writes files.
+PDF/A-3a and PDF/UA-1 edition that embeds its source YAML). Nothing here reads or writes files.
 """
 
 from __future__ import annotations
@@ -21,11 +21,16 @@ PRINT_STYLESHEETS = ("styles/theme.css", "styles/print.css")
 #: The one stylesheet that turns the standard edition into the large-print edition.
 LARGE_PRINT_STYLESHEET = "styles/large-print.css"
 
-#: WeasyPrint variants: every PDF is PDF/UA-1, except the archival edition, which is
-#: PDF/A-3a (level A keeps the tags; part 3 allows the embedded source files).
-Variant = Literal["pdf/ua-1", "pdf/a-3a"]
+#: WeasyPrint variants: every PDF is PDF/UA-1; the archival edition is PDF/A-3a as well
+#: (level A keeps the tags; part 3 allows the embedded source files), a variant that
+#: mcsp_reports.engine adds to WeasyPrint 70, which writes one standard per file.
+Variant = Literal["pdf/ua-1", "pdf/a-3a+ua-1"]
 ACCESSIBLE: Variant = "pdf/ua-1"
-ARCHIVAL: Variant = "pdf/a-3a"
+ARCHIVAL: Variant = "pdf/a-3a+ua-1"
+#: What the large-print edition adds to its titles, so readers and libraries can tell it apart.
+LARGE_PRINT_SUFFIX = " (large print)"
+#: The MIME type of the embedded source files (YAML, registered by RFC 9512).
+SOURCE_MEDIA_TYPE = "application/yaml"
 
 #: The editions a report is published in.
 EditionName = Literal["standard", "archival", "large-print"]
@@ -50,7 +55,7 @@ class PdfFile:
         """The standard the file meets and what it adds, for the small print."""
         return {
             "standard": "accessible PDF/UA-1",
-            "archival": "PDF/A-3a, with the data it was made from",
+            "archival": "PDF/A-3a and PDF/UA-1, with the data it was made from",
             "large-print": "PDF/UA-1, text at 16 pt or larger",
         }[self.edition]
 
@@ -116,7 +121,7 @@ def _report(
         PdfFile(f"{base}.pdf", "standard", ACCESSIBLE),
         PdfFile(f"{base}-archival.pdf", "archival", ARCHIVAL, sources),
     ))
-    large = Document(f"{base}-large-print", label, f"{title} (large print)",
+    large = Document(f"{base}-large-print", label, f"{title}{LARGE_PRINT_SUFFIX}",
                      (*stylesheets, LARGE_PRINT_STYLESHEET),
                      (PdfFile(f"{base}-large-print.pdf", "large-print", ACCESSIBLE),))
     return (standard, large)

@@ -19,7 +19,7 @@ import jinja2
 from . import insights
 from .errors import ProjectError
 from .model import Content, Edition, YearReport
-from .plan import Document
+from .plan import LARGE_PRINT_SUFFIX, Document
 
 #: Where ``build/print/*.html`` sit relative to the project root, for their links.
 PRINT_DIR = "build/print"
@@ -85,10 +85,6 @@ def make_environment(templates: Path, cache: Path | None = None,
     # The W3C date-time that WeasyPrint copies from <meta name="dcterms.created"> into the PDF.
     env.filters["publication_time"] = lambda edition: publication_time(edition).isoformat()
     return env
-
-
-#: What the large-print edition adds to its title, so readers and libraries can tell it apart.
-LARGE_PRINT_SUFFIX = " (large print)"
 
 
 def year_page(content: Content, year: YearReport, large_print: bool = False) -> Page:

@@ -14,12 +14,15 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pikepdf
 from fontTools.ttLib import TTFont
 
 from . import structure
 from .errors import VerificationError
+from .glyphs import Box, TextRun, page_boxes, text_runs
+from .plan import LARGE_PRINT_SUFFIX, SOURCE_MEDIA_TYPE
 
 # Operators that show text or paint; each must sit inside marked content (a tagged
 # element or an artifact) in a PDF/UA file.
@@ -28,20 +31,41 @@ _PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do"}
 # Only these operators are decoded from content streams, which keeps the scan quick.
 _WATCHED = " ".join(["BMC", "BDC", "EMC", *sorted(_TEXT), *sorted(_PAINT)])
 
+#: The smallest text (in points) that is not an artifact: GOV.UK's 12 pt body text leaves
+#: room for captions and tags, but nothing below 9 pt; large print is 16 pt throughout.
+MIN_TEXT_SIZE = 9.0
+MIN_LARGE_PRINT_SIZE = 16.0
+#: How far (in points) a glyph's outline may reach past its area: italic overhangs.
+_OVERHANG = 1.0
+#: Characters that leader() repeats; lines made only of them are leaders drawn as text.
+_LEADER_CHARACTERS = frozenset(".·…_-")
+#: The MIME type each kind of embedded file must declare (PDF/A-3 6.8 requires one).
+_MEDIA_TYPES = {".yaml": SOURCE_MEDIA_TYPE, ".yml": SOURCE_MEDIA_TYPE}
+_PDFUA_NAMESPACE = "http://www.aiim.org/pdfua/ns/id/"
+_PDFA_SCHEMA_URI = "{http://www.aiim.org/pdfa/ns/schema#}namespaceURI"
+
 
 @dataclass(frozen=True)
 class Expectation:
     """What a PDF must declare and contain.
 
-    ``families`` are the font families it may use. ``pdfa`` is the PDF/A part and
-    conformance it must declare (``"3A"``), or ``None`` for a PDF/UA-1 file.
-    ``attachments`` are the names of the files it must embed, exactly, or ``None``
-    to accept any (each still needs its relationship).
+    ``families`` are the font families it may use. Every file must declare PDF/UA-1;
+    ``pdfa`` is the PDF/A part and conformance it must declare too (``"3A"``), or
+    ``None``. ``attachments`` are the names of the files it must embed, exactly, or
+    ``None`` to accept any (each still needs its relationship and MIME type).
+    ``content_areas`` are, page by page, the areas inside the margins as laid out:
+    text that is not an artifact must stay inside them. Without them (a file of
+    unknown layout) all text must stay inside the page's trim box, which is what a
+    viewer shows and a printer keeps; artifacts (running heads) are held to that box
+    in any case, as they live in the margins.
     """
 
     families: frozenset[str]
     pdfa: str | None = None
     attachments: tuple[str, ...] | None = ()
+    #: The smallest size of text that is not an artifact, in points.
+    min_text_size: float = MIN_TEXT_SIZE
+    content_areas: tuple[Box, ...] | None = None
 
 
 def shipped_families(fonts: list[Path]) -> frozenset[str]:
@@ -69,6 +93,8 @@ def verify_pdf(data: bytes, expect: Expectation) -> list[str]:
         problems += _marked_content(pdf)
         problems += [f"tagging: {p}" for p in structure.check(pdf)]
         problems += _attachments(pdf, expect)
+        problems += _links(pdf)
+    problems += _text(data, expect)
     return problems
 
 
@@ -76,7 +102,10 @@ def expectation_for(data: bytes, families: frozenset[str]) -> Expectation:
     """What a PDF of unknown origin must meet: PDF/A rules if it declares PDF/A, else PDF/UA-1."""
     with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_metadata() as meta:
         part, level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
-    return Expectation(families, pdfa=f"{part}{level}" if part else None, attachments=None)
+        title = str(meta.get("dc:title") or "")
+    # The large-print edition says so in its title (see mcsp_reports.plan).
+    size = MIN_LARGE_PRINT_SIZE if title.endswith(LARGE_PRINT_SUFFIX) else MIN_TEXT_SIZE
+    return Expectation(families, pdfa=f"{part}{level}" if part else None, attachments=None, min_text_size=size)
 
 
 def _catalog(pdf: pikepdf.Pdf) -> list[str]:
@@ -106,8 +135,12 @@ def _metadata(pdf: pikepdf.Pdf, expect: Expectation) -> list[str]:
         a_part, a_level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
     if not title:
         problems.append("no title in the XMP metadata (dc:title)")
-    if expect.pdfa is None and ua_part != "1":
+    if ua_part != "1":
         problems.append(f"XMP does not declare PDF/UA-1 (pdfuaid:part is {ua_part!r})")
+    elif a_part and _PDFUA_NAMESPACE not in _extension_schemas(pdf):
+        # PDF/A-2/3 6.6.2.3.3: a schema PDF/A does not predefine must be described.
+        problems.append("XMP declares PDF/UA-1 in a PDF/A file without describing the pdfuaid "
+                        "schema (pdfaExtension:schemas)")
     if expect.pdfa is not None and f"{a_part}{a_level}" != expect.pdfa:
         problems.append(f"XMP does not declare PDF/A-{expect.pdfa} (pdfaid is {a_part}{a_level or ''})")
     if expect.pdfa is not None:
@@ -215,10 +248,100 @@ def _attachments(pdf: pikepdf.Pdf, expect: Expectation) -> list[str]:
         problems.append(
             f"attachments are {sorted(found) or 'none'}; expected {sorted(expect.attachments) or 'none'}")
     if expect.pdfa is not None:
+        associated = [spec.objgen for spec in pdf.Root.get("/AF", [])]
         for name, spec in found.items():
             if "/AFRelationship" not in spec:
                 problems.append(f"attachment {name} has no /AFRelationship")
+            if associated.count(spec.objgen) != 1:
+                problems.append(f"attachment {name} is listed {associated.count(spec.objgen)} times "
+                                "in the catalog's associated files (/AF); it must be listed once")
+            subtype = spec.get("/EF", {}).get("/F", pikepdf.Dictionary()).get("/Subtype")
+            media_type = str(subtype)[1:] if subtype is not None else None
+            expected = _MEDIA_TYPES.get(Path(name).suffix)
+            if media_type is None:
+                problems.append(f"attachment {name} has no MIME type (/Subtype)")
+            elif expected is not None and media_type != expected:
+                problems.append(f"attachment {name} has MIME type {media_type}; expected {expected}")
     return problems
+
+
+def _extension_schemas(pdf: pikepdf.Pdf) -> set[str]:
+    """The namespaces that the XMP's PDF/A extension schemas describe."""
+    xmp = pdf.Root.Metadata.read_bytes() if "/Metadata" in pdf.Root else b""
+    start, end = xmp.find(b"<x:xmpmeta"), xmp.rfind(b"</x:xmpmeta>")
+    if start < 0 or end < 0:
+        return set()
+    try:
+        root = ElementTree.fromstring(xmp[start:end + len(b"</x:xmpmeta>")])
+    except ElementTree.ParseError:
+        return set()
+    return {str(element.text).strip() for element in root.iter(_PDFA_SCHEMA_URI)}
+
+
+def _links(pdf: pikepdf.Pdf) -> list[str]:
+    """One link, one tab stop: link annotations on a page must not overlap.
+
+    Generated content inside a link (a page number in ``a::after``) becomes more
+    annotations over the same words; a wrapped link's annotations, one per line, only
+    touch.
+    """
+    problems = []
+    for number, page in enumerate(pdf.pages, start=1):
+        rectangles = [
+            sorted(float(v) for v in annotation.Rect[0::2]) + sorted(float(v) for v in annotation.Rect[1::2])
+            for annotation in page.get("/Annots", []) if annotation.get("/Subtype") == "/Link"
+        ]
+        overlapping = sum(
+            1 for i, (x0, x1, y0, y1) in enumerate(rectangles) for (u0, u1, v0, v1) in rectangles[i + 1:]
+            # more than a hairline in both directions: lines of one wrapped link only touch
+            if min(x1, u1) - max(x0, u0) > 1 and min(y1, v1) - max(y0, v0) > 1
+        )
+        if overlapping:
+            problems.append(f"page {number}: link annotations overlap in {overlapping} "
+                            f"{'place' if overlapping == 1 else 'places'}, so a link has more than one tab stop")
+    return problems
+
+
+def _text(data: bytes, expect: Expectation) -> list[str]:
+    """Text stays inside its area, is large enough, and no leader is drawn as characters."""
+    pages = page_boxes(data)
+    outside, small, leaders = [], [], {}
+    for run in text_runs(data):
+        if run.artifact or expect.content_areas is None:
+            area, where = pages[run.page - 1], "the page"
+        else:
+            area, where = expect.content_areas[run.page - 1], "the content area (inside the margins)"
+        beyond = _beyond(run.box, area)
+        if beyond > _OVERHANG:
+            outside.append(f"page {run.page}: text reaches {beyond:.0f} pt beyond {where}: {_quote(run)}")
+        if not run.artifact and run.size < expect.min_text_size - 0.05:
+            small.append(f"page {run.page}: text at {run.size:.1f} pt, below the {expect.min_text_size:g} pt "
+                         f"minimum: {_quote(run)}")
+        if set(run.text.replace(" ", "")) <= _LEADER_CHARACTERS:
+            line = (run.page, round(run.box[1]))
+            leaders[line] = leaders.get(line, 0) + len(run.text.replace(" ", ""))
+    dotted = {}
+    for (page, _), count in leaders.items():
+        if count >= 3:  # a line of three or more: a leader, not a full stop after a link
+            dotted[page] = dotted.get(page, 0) + count
+    return _first(outside) + _first(small) + [
+        f"page {page}: {count} leader characters drawn as text; draw leaders as decoration (a border)"
+        for page, count in sorted(dotted.items())]
+
+
+def _beyond(box: Box, area: Box) -> float:
+    """How far (in points) ``box`` reaches outside ``area``; 0 when it is inside."""
+    return max(area[0] - box[0], box[2] - area[2], area[1] - box[1], box[3] - area[3], 0.0)
+
+
+def _quote(run: TextRun) -> str:
+    return f"“{run.text if len(run.text) <= 60 else run.text[:57] + '…'}”"
+
+
+def _first(problems: list[str], shown: int = 5) -> list[str]:
+    """At most ``shown`` problems of one rule, and how many more there are."""
+    more = len(problems) - shown
+    return problems[:shown] + ([f"… and {more} more like that"] if more > 0 else [])
 
 
 def verify_paths(paths: list[Path], fonts: list[Path]) -> list[Path]:

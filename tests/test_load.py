@@ -168,3 +168,16 @@ def test_edition_needs_a_real_day_and_every_statement(project: Project) -> None:
         "reports/partnership.yaml:30:14: edition, published: expected a day as YYYY-MM-DD, e.g. 2019-06-30; "
         "got '2026-02-30'",
     ]
+
+
+def test_the_optional_contact_is_an_email_or_web_address(project: Project) -> None:
+    path = project.reports / "partnership.yaml"
+    original = path.read_text()
+    assert load_content(project.reports).partnership.contact is None
+    path.write_text(original + "contact: accessibility@example.org\n")
+    assert load_content(project.reports).partnership.contact == "accessibility@example.org"
+    path.write_text(original + "contact: ask at the desk\n")
+    line = len(original.splitlines()) + 1
+    assert problems_of(project) == [
+        f"reports/partnership.yaml:{line}:10: contact: expected an email address or an https:// address, "
+        "got 'ask at the desk'"]

@@ -21,8 +21,8 @@ from mcsp_reports import Project, load_content, plan
 from mcsp_reports.cache import Record, digest
 from mcsp_reports.files import write_atomic
 from mcsp_reports.pictures import page_png
-from mcsp_reports.render import make_environment
-from mcsp_reports.site import THUMBNAIL_WIDTH, publish
+from mcsp_reports.render import make_environment, render_index
+from mcsp_reports.site import SCREEN_STYLESHEETS, THUMBNAIL_WIDTH, publish
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -179,11 +179,13 @@ def test_index_names_editions_plainly_with_the_standard_in_small_print(built: di
               else "standard": (label, small) for href, label, small in named}
     assert labels == {
         "standard": ("Standard PDF", "Accessible PDF/UA-1"),
-        "archival": ("For archives", "PDF/A-3a, with the data it was made from"),
+        "archival": ("For archives", "PDF/A-3a and PDF/UA-1, with the data it was made from"),
         "print": ("Large print", "PDF/UA-1, text at 16 pt or larger"),
     }
     assert len(named) == 15
-    assert "PDF/UA-1" not in re.sub(r"<small.*?</small>", "", index, flags=re.S).split("<main", 1)[1]
+    # The list names editions plainly; the accessibility statement after it names standards.
+    listing = index.split("<main", 1)[1].split('<section class="accessibility"', 1)[0]
+    assert "PDF/UA-1" not in re.sub(r"<small.*?</small>", "", listing, flags=re.S)
 
 
 def test_thumbnails_show_each_cover_large_enough_to_tell_the_reports_apart(built: dict) -> None:
@@ -221,3 +223,22 @@ def test_the_chart_is_inline_in_the_shipped_font_and_gives_way_to_its_table_on_a
     # Nothing makes the page itself scroll sideways: a wide table scrolls in its own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.close()
+
+
+def test_the_index_states_what_is_tested_and_how_to_ask_for_another_format(project: Project) -> None:
+    env = make_environment(project.templates)
+    html = render_index(env, load_content(project.reports), SCREEN_STYLESHEETS, [])
+    statement = html[html.index('<section class="accessibility" id="accessibility"'):]
+    for heading in ("What is tested", "Known limitations", "Asking for another format"):
+        assert f">{heading}</h3>" in statement
+    assert "please ask\n  the publisher of this website" in statement and "mailto:" not in statement
+    path = project.reports / "partnership.yaml"
+    path.write_text(path.read_text() + "contact: accessibility@example.org\n")
+    html = render_index(env, load_content(project.reports), SCREEN_STYLESHEETS, [])
+    assert '<a href="mailto:accessibility@example.org">accessibility@example.org</a>' in html
+    assert "publisher of this website" not in html
+
+
+def test_every_web_page_links_to_the_accessibility_statement(built: dict) -> None:
+    for page in built["project"].dist.glob("*.html"):
+        assert '<a href="index.html#accessibility">Accessibility and other formats</a>' in page.read_text(), page

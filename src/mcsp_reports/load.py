@@ -594,6 +594,7 @@ def _read_partnership(
         return None
     name, short, lang, area, purpose, commissioner = (
         r.value(fields, key) for key in ("name", "short_name", "language", "area", "purpose", "commissioner"))
+    contact = r.value(fields, "contact")
 
     founded = closed = None
     span = r.value(fields, "operated")
@@ -623,7 +624,7 @@ def _read_partnership(
     assert founded and closed and successor and edition
     return Partnership(
         name, short, lang, area, founded, closed, purpose, commissioner, successor,
-        themes, organisations, edition,
+        themes, organisations, edition, contact,
     )
 
 

@@ -136,6 +136,8 @@ class Partnership:
     themes: tuple[Theme, ...]
     organisations: tuple[Organisation, ...]
     edition: Edition
+    #: Where readers ask for another format: an email address or an https:// address.
+    contact: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Where an achievement stands in the public record: its year's section and paragraph.
 SOURCE = re.compile(r"^(\d{4}/\d{2}), paragraph ([1-9]\d*)$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
+CONTACT = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+|https://\S+)$")
 
 # What no text may hold, as a JSON Schema (ECMA-262) pattern: leftover placeholder
 # brackets, and control, bidi and zero-width characters (see syntax.invisible_characters).
@@ -160,6 +161,9 @@ PARTNERSHIP = Record((
     Field("organisations", ListOf(VOCABULARY_ENTRY, MAX_VOCABULARY, "organisation"),
           "The organisations achievements may name; year files name them by id."),
     Field("edition", EDITION, "What the publisher says about this edition, as distinct from what the record says."),
+    Field("contact", Word(CONTACT, "an email address or an https:// address"),
+          "Where readers ask for a report in another format: an email address or an https:// address.",
+          required=False),
 ))
 
 ACHIEVEMENT = Record((

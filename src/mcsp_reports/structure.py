@@ -382,7 +382,11 @@ def _run_together(tree: Tree, pages: list[Page]) -> list[str]:
             before, before_chunk = previous
             new_line = before.page != leaf.page or abs((before_chunk.last_y or 0) - chunk.first_y) > 0.5
             end, start = before_chunk.read, chunk.read
-            if new_line and not end[-1].isspace() and not start[0].isspace() and not end.endswith(_JOINS):
+            # A line with no space at all is part of a word longer than the line, which
+            # overflow-wrap broke where it had to: its parts read as the one word they are.
+            broken_word = not any(character.isspace() for character in end)
+            if new_line and not end[-1].isspace() and not start[0].isspace() and not end.endswith(_JOINS) \
+                    and not broken_word:
                 joined.append(f"page {before.page + 1}: \"{end.split()[-1] if end.split() else end}"
                               f"{start.split()[0] if start.split() else start}\"")
         previous = (leaf, chunk)

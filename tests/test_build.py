@@ -282,7 +282,8 @@ def test_text_that_would_leave_the_page_fails_the_build_and_writes_nothing(proje
     # The first document to fail stops the build; each line names its file, page and text.
     message = str(caught.value)
     for start in (LONG_TITLE, LONG_WORD):
-        assert re.search(rf"^{LONG_YEAR}(-large-print)?\.pdf: page \d+: text reaches \d+ pt beyond the page: "
+        assert re.search(rf"^{LONG_YEAR}(-large-print)?\.pdf: page \d+: text reaches \d+ pt beyond the content "
+                         r"area \(inside the margins\): "
                          rf"“{start[:40]}", message, re.M), message
     assert snapshot(project.dist) == before
 

@@ -89,9 +89,7 @@ def _render_job(job: _Job) -> _Result:
     for file, pdf in zip(job.document.files, pdfs, strict=True):
         expect = Expectation(
             job.families, "3A" if file.variant == ARCHIVAL else None, file.sources,
-            MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE,
-            # Held to the page until the running heads are artifacts: they sit in the margins.
-            content_areas=None)
+            MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE, pdf.content_areas)
         problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
     if problems:
         raise VerificationError("\n".join(problems))

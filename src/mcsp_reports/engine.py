@@ -1103,7 +1103,7 @@ def _include_metadata(
 
 
 def _pdfa(
-    pdf: pydyf.PDF, document: object, page_streams: object, attachments: list, compress: bool,
+    pdf: pydyf.PDF, document: Any, page_streams: Any, attachments: list[Any], compress: bool,
     version: int, variant: str, ua_version: int | None = None,
 ) -> None:
     """``pdfa_module.pdfa``, each associated file listed once, declaring PDF/UA too if asked."""
@@ -1121,7 +1121,7 @@ def _pdfa(
         associated = pydyf.Array()
         # The /Filespec objects alone: the EmbeddedFiles name tree refers to the same ones.
         for pdf_object in pdf.objects:
-            if isinstance(pdf_object, dict) and pdf_object.get("Type") == "/Filespec":
+            if isinstance(pdf_object, pydyf.Dictionary) and pdf_object.get("Type") == "/Filespec":
                 checksum = pdf.objects[int(pdf_object["EF"]["F"].split()[0])].extra["Params"]["CheckSum"]
                 pdf_object["AFRelationship"] = f"/{relationships.get(checksum, 'Unspecified')}"
                 associated.append(pdf_object.reference)

@@ -305,7 +305,9 @@ def _links(pdf: pikepdf.Pdf) -> list[str]:
 def _text(data: bytes, expect: Expectation) -> list[str]:
     """Text stays inside its area, is large enough, and no leader is drawn as characters."""
     pages = page_boxes(data)
-    outside, small, leaders = [], [], {}
+    outside: list[str] = []
+    small: list[str] = []
+    leaders: dict[tuple[int, int], int] = {}
     for run in text_runs(data):
         if run.artifact or expect.content_areas is None:
             area, where = pages[run.page - 1], "the page"
@@ -320,7 +322,7 @@ def _text(data: bytes, expect: Expectation) -> list[str]:
         if set(run.text.replace(" ", "")) <= _LEADER_CHARACTERS:
             line = (run.page, round(run.box[1]))
             leaders[line] = leaders.get(line, 0) + len(run.text.replace(" ", ""))
-    dotted = {}
+    dotted: dict[int, int] = {}
     for (page, _), count in leaders.items():
         if count >= 3:  # a line of three or more: a leader, not a full stop after a link
             dotted[page] = dotted.get(page, 0) + count

@@ -100,10 +100,9 @@ def test_every_edition_says_what_the_record_covers_and_where_it_is_incomplete(di
 
 def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) -> None:
     reader = pypdf.PdfReader(dist / HISTORY)
-    landed = {}
-    for number, page in enumerate(reader.pages, start=1):
-        for heading in headings(page):
-            landed.setdefault(heading, number)
+    # The chapter headings of each page without spaces: a long one wraps onto a second
+    # line, and the text visitor loses the space at the break.
+    page_headings = ["".join("".join(headings(page)).split()) for page in reader.pages]
     # The page's text, without its heading and the running heads drawn after the body.
     contents = words(reader.pages[1].extract_text()).removeprefix("Contents ")
     contents = contents[:contents.index(" Merseyside Community Safety Partnership Contents Page 2")]
@@ -111,7 +110,8 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
     entries = re.findall(r"(.+?) (\d+)(?: |$)", contents)
     assert len(entries) == 9, contents
     for label, printed in entries:
-        assert landed[label.strip()] == int(printed), (label, landed)
+        landed = next(n for n, text in enumerate(page_headings, start=1) if "".join(label.split()) in text)
+        assert landed == int(printed), (label, page_headings)
 
 
 def test_pages_are_a4_and_numbered_page_x_of_y(dist: Path) -> None:

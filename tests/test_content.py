@@ -43,7 +43,10 @@ def words(text: str) -> str:
 
 @functools.lru_cache
 def text_of(path: Path) -> str:
-    return words(" ".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
+    text = words(" ".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
+    # A line may break after the hyphen of a compound ("sub-" / "regional"), which the
+    # extraction gives as "sub- regional".
+    return re.sub(r"(?<=\w)- (?=\w)", "-", text)
 
 
 @pytest.fixture(scope="module")

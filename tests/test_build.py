@@ -103,9 +103,10 @@ def test_contents_page_numbers_are_the_pages_the_headings_land_on(dist: Path) ->
     # The chapter headings of each page without spaces: a long one wraps onto a second
     # line, and the text visitor loses the space at the break.
     page_headings = ["".join("".join(headings(page)).split()) for page in reader.pages]
-    contents = words(reader.pages[1].extract_text()).removeprefix("Contents ")
-    # Each entry is its label, then its page number (no leader dots: see print.css); the
-    # about section follows on the same page.
+    page = words(reader.pages[1].extract_text())
+    # Each entry is its label, then its page number (no leader dots: see print.css). The
+    # entries are positioned, so they are drawn after the about section on the same page.
+    contents = page[re.search(r"About the partnership \d+ ", page).start():]
     entries = re.findall(r"(.+?) (\d+)(?: |$)", contents)[:9]
     assert [label for label, _ in entries][-1] == "Index of organisations", contents
     for label, printed in entries:

@@ -246,3 +246,45 @@ def test_an_open_paged_view_reloads_with_the_new_pages_after_a_save(server: tupl
                                " && document.images[0].complete && document.images[0].naturalWidth > 0",
                                arg=old, timeout=120_000)
         browser.close()
+
+
+def raw(url: str, request: bytes) -> bytes:
+    """Send ``request`` as it is to the server at ``url``; the whole answer."""
+    import socket
+
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_only_requests_addressed_to_the_preview_by_name_are_answered(server: tuple[str, Path]) -> None:
+    url, _ = server
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", ""):
+        answer = raw(url, f"GET /{PAGE} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.0 421") and b"Red Umbrella" not in answer, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        answer = raw(url, f"GET /{PAGE} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.0 200"), host
+
+
+def test_malformed_paths_get_400_and_no_traceback(tmp_path: Path) -> None:
+    copy_project(tmp_path)
+    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = process.stdout.readline().split()[2]
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        for path in ("/%00", "/assets/%00.css", "/a%ff.html", "/%0a.pdf", "/%7f"):
+            answer = raw(url, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 400"), (path, answer[:80])
+        assert fetch(url + PAGE)[0] == 200  # and the server carries on
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "Traceback" not in output

@@ -269,8 +269,19 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+            # A page on another site can point its own name at 127.0.0.1 (DNS rebinding)
+            # and read the drafts: answer only requests addressed to this server by name.
+            port = self.server.server_address[1]
+            if self.headers.get("Host", "").lower() not in {f"{HOST}:{port}", f"localhost:{port}"}:
+                return self.send(HTTPStatus.MISDIRECTED_REQUEST, b"this preview answers only to "
+                                 b"127.0.0.1 and localhost", "text/plain; charset=utf-8")
             url = urlsplit(self.path)
-            path = unquote(url.path).lstrip("/") or "index.html"
+            try:
+                path = unquote(url.path, errors="strict").lstrip("/") or "index.html"
+            except UnicodeDecodeError:
+                path = "\0"
+            if any(ord(c) < 32 or c == "\x7f" for c in path):
+                return self.send(HTTPStatus.BAD_REQUEST, b"malformed path", "text/plain; charset=utf-8")
             if path == "__events":
                 return self.events(url.query)
             if path == "__pages":
@@ -341,6 +352,15 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, which keeps the traceback of a request that failed off the terminal."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the handler has answered (or the client has gone); nothing for the terminal
+
+
 def _warm_engine() -> None:
     """Load WeasyPrint in the background, so the first paged view does not wait for it."""
     from . import pdf  # noqa: F401
@@ -354,7 +374,7 @@ class PreviewServer:
         self.preview = Preview(project, stylesheets)
         self.stopping = threading.Event()
         try:
-            self.http = ThreadingHTTPServer((HOST, port), _handler(self.preview, self.stopping))
+            self.http = _Server((HOST, port), _handler(self.preview, self.stopping))
         except OSError as error:
             raise UserError(f"cannot serve on {HOST}:{port}: {error.strerror}") from None
         self.http.daemon_threads = True

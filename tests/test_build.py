@@ -188,11 +188,12 @@ def test_source_date_epoch_dates_every_output_and_still_rebuilds_the_same(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     build(project, years=["2015-16"], history=False)
-    files = {p.name: p.read_bytes() for p in project.dist.glob("*.pdf")}
-    assert dates_of(project.dist / "mcsp-annual-achievements-2015-16-archival.pdf") == {
+    drafts = project.build / "drafts"
+    files = {p.name: p.read_bytes() for p in drafts.glob("*.pdf")}
+    assert dates_of(drafts / "mcsp-annual-achievements-2015-16-archival.pdf") == {
         "D:20231114221320+00'00", "xmp:2023-11-14T22:13:20+00:00", "file:D:20231114221320Z"}
     build(project, years=["2015-16"], history=False, force=True)
-    assert {p.name: p.read_bytes() for p in project.dist.glob("*.pdf")} == files
+    assert {p.name: p.read_bytes() for p in drafts.glob("*.pdf")} == files
 
 
 def test_a_malformed_source_date_epoch_is_refused(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,7 +266,7 @@ def test_long_titles_words_and_file_names_wrap_in_every_edition(project: Project
     # The build verifies every glyph is inside its page's content area, so building is the test.
     build(with_long_text(project), years=["2018-19"], history=False)
     for edition in ("", "-large-print"):
-        reader = pypdf.PdfReader(project.dist / f"{LONG_YEAR}{edition}.pdf")
+        reader = pypdf.PdfReader(project.build / "drafts" / f"{LONG_YEAR}{edition}.pdf")
         joined = "".join(" ".join(page.extract_text() for page in reader.pages).split())
         for text in (LONG_TITLE, LONG_WORD, FILE_NAME):
             assert text in joined, (edition, text[:20])
@@ -288,11 +289,14 @@ def test_text_that_would_leave_the_page_fails_the_build_and_writes_nothing(proje
     assert snapshot(project.dist) == before
 
 
-def test_one_year_builds_only_that_years_editions(project: Project) -> None:
+def test_one_year_builds_only_that_years_editions_as_drafts_outside_dist(project: Project) -> None:
     built = build(project, years=["2018-19"], history=False)
     expected = [f"mcsp-annual-achievements-2018-19{e}.pdf" for e in EDITIONS]
     assert [b.path.name for b in built] == expected
-    assert sorted(p.name for p in project.dist.iterdir()) == sorted(expected)
+    drafts = project.build / "drafts"
+    assert {b.path.parent for b in built} == {drafts}
+    assert sorted(p.name for p in drafts.iterdir()) == sorted(expected)
+    assert not project.dist.exists()  # a year alone is not a release
 
 
 def test_summary_lists_pages_and_size_per_file(built: dict) -> None:
@@ -340,13 +344,13 @@ def test_a_pdf_that_fails_verification_is_never_written(project: Project) -> Non
         "{% block body %}{% endblock %}", "{% block body %}{% endblock %}\n<h1>A second title</h1>"), encoding="utf-8")
     with pytest.raises(VerificationError, match="2 level-1 headings; it needs exactly one"):
         build(project, years=["2016-17"], history=False, jobs=1)
-    assert sorted(project.dist.glob("*.pdf")) == []
+    assert sorted(project.dist.glob("*.pdf")) == [] and not (project.build / "drafts").exists()
 
 
 @pytest.mark.slow
 def test_a_rebuilt_pdf_replaces_the_old_file_instead_of_rewriting_it(project: Project) -> None:
     build(project, years=["2016-17"], history=False, jobs=1)
-    path = project.dist / "mcsp-annual-achievements-2016-17.pdf"
+    path = project.build / "drafts" / "mcsp-annual-achievements-2016-17.pdf"
     with path.open("rb") as reader:  # a reader in the middle of the file keeps a whole PDF
         before = path.stat().st_ino
         build(project, years=["2016-17"], history=False, jobs=1, force=True)

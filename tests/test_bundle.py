@@ -78,17 +78,47 @@ def test_pack_dates_entries_by_the_content_and_refuses_a_file_that_differs_from_
     data = b"%PDF-1.7 a stand-in for a report"
     project.dist.mkdir()
     (project.dist / "report.pdf").write_bytes(data)
-    manifest = {"files": [{"name": "report.pdf", "sha256": hashlib.sha256(data).hexdigest()}]}
+    manifest = {"files": [{"name": "report.pdf", "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}]}
     (project.dist / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (project.dist / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  report.pdf\n")
+    listed = hashlib.sha256((project.dist / "manifest.json").read_bytes()).hexdigest()
+    (project.dist / "SHA256SUMS").write_text(
+        f"{listed}  manifest.json\n{hashlib.sha256(data).hexdigest()}  report.pdf\n")
     with zipfile.ZipFile(pack(project)) as archive:
         assert archive.read("mcsp-2012-to-2019-06/report.pdf") == data
         # Dated by the edition's publication day, never by the clock.
         assert {info.date_time for info in archive.infolist()} == {(2026, 11, 25, 0, 0, 0)}
 
     (project.dist / "report.pdf").write_bytes(data.replace(b"stand-in", b"forgery!"))  # same size, other bytes
-    with pytest.raises(PackError, match=r"^dist/report.pdf is missing or differs from manifest.json"):
+    with pytest.raises(PackError, match=r"^dist/report.pdf: differs from its entry in manifest.json"):
         pack(project)
     (project.dist / "report.pdf").unlink()
-    with pytest.raises(PackError, match=r"^dist/report.pdf is missing or differs from manifest.json"):
+    with pytest.raises(PackError, match=r"^dist/report.pdf: listed in manifest.json but not a file of the release"):
         pack(project)
+
+
+@pytest.mark.parametrize("fault", ["changed", "extra", "missing", "sums"])
+def test_pack_refuses_a_release_that_does_not_match_its_manifest(built: dict, tmp_path: Path, fault: str) -> None:
+    project = Project(tmp_path / "project")
+    shutil.copytree(built["project"].root, project.root)
+    for old in project.build.glob("*.zip"):
+        old.unlink()
+    dist = project.dist
+    if fault == "changed":
+        with (dist / "mcsp-history.pdf").open("r+b") as file:
+            file.seek(200)
+            file.write(b"X")
+        expected = "dist/mcsp-history.pdf: differs from its entry in manifest.json"
+    elif fault == "extra":
+        (dist / "notes.txt").write_text("not part of the release")
+        expected = "dist/notes.txt: in the release but not in manifest.json"
+    elif fault == "missing":
+        (dist / "thumbnails" / "mcsp-history.png").unlink()
+        expected = "dist/thumbnails/mcsp-history.png: listed in manifest.json but not a file of the release"
+    else:
+        sums = (dist / "SHA256SUMS").read_text().splitlines()
+        (dist / "SHA256SUMS").write_text("\n".join(sums[1:]) + "\n")
+        expected = "dist/SHA256SUMS does not list exactly the files of the release"
+    with pytest.raises(PackError) as caught:
+        pack(project)
+    assert expected in str(caught.value).splitlines()[0]
+    assert not (project.build / "mcsp-2012-to-2019-06.zip").exists()

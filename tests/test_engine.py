@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 import pydyf
 import pytest
@@ -383,3 +386,28 @@ def test_pdfa_with_pdfua_declares_both_and_describes_the_pdfua_schema() -> None:
     assert schema in xmp and b"<pdfaProperty:name>part</pdfaProperty:name>" in xmp
     with pikepdf.open(io.BytesIO(_archival("pdf/a-3a"))) as pdf, pdf.open_metadata() as meta:
         assert "pdfuaid:part" not in meta  # plain PDF/A stays as it was
+
+
+def test_font_copies_go_to_the_folder_given_and_leave_with_their_configuration(tmp_path: Path) -> None:
+    import gc
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    engine.apply()
+    folder = tmp_path / "engine-temp"
+    font = Path(__file__).resolve().parent.parent / "styles" / "fonts" / "Lato-Regular.ttf"
+    engine.use_temp_folder(folder)
+    try:
+        config = FontConfiguration()
+        weasyprint.CSS(string=f"@font-face {{ font-family: T; src: url({font.as_uri()}) }}", font_config=config)
+        copies = list(folder.iterdir())
+        assert len(copies) == 1 and copies[0].name.startswith("weasyprint-")
+        assert (copies[0] / next(p.name for p in copies[0].iterdir())).stat().st_size > 0
+        del config
+        gc.collect()
+        assert list(folder.iterdir()) == []
+    finally:
+        engine.use_temp_folder(None)
+    again = engine._mkdtemp(prefix="weasyprint-")
+    shutil.rmtree(again)
+    assert again.startswith(tempfile.gettempdir())  # upstream's place again

@@ -18,11 +18,12 @@ import pytest
 
 from conftest import ROOT
 from mcsp_reports import Project, load_content, plan
+from mcsp_reports.build import _thumbnail
 from mcsp_reports.cache import Record, digest
-from mcsp_reports.files import write_atomic
-from mcsp_reports.pictures import page_png
+from mcsp_reports.files import read_tree, write_atomic
+from mcsp_reports.pictures import cover_thumbnail
 from mcsp_reports.render import make_environment, render_index
-from mcsp_reports.site import SCREEN_STYLESHEETS, THUMBNAIL_WIDTH, publish
+from mcsp_reports.site import SCREEN_STYLESHEETS, THUMBNAIL_WIDTH, asset_files, publish
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -135,40 +136,40 @@ def one_page_pdf(dark: bool) -> bytes:
     return out.getvalue()
 
 
-def test_publish_redraws_the_thumbnail_of_each_rebuilt_pdf_and_lists_every_file_in_the_checksums(
-    project: Project,
+def test_publish_draws_each_pdfs_own_thumbnail_and_lists_every_file_in_the_checksums(
+    project: Project, tmp_path: Path,
 ) -> None:
     content = load_content(project.reports)
     the_plan = plan(content)
     env = make_environment(project.templates)
-    dist = project.dist
+    store = tmp_path / "thumbnails"
+    files = read_tree(project.styles, project.root, 16 * 1024 * 1024)
 
-    def publish_rebuilt(rebuilt: set[str]) -> None:
-        records = {f.name: Record("key", digest((dist / f.name).read_bytes()), 1, (dist / f.name).stat().st_size)
-                   for f in the_plan.files}
-        publish(content, env, the_plan, records, project.styles, dist, rebuilt,
-                lambda name, data: write_atomic(dist / name, data))
-
-    def thumbnail(name: str) -> bytes:
-        return (dist / "thumbnails" / name.replace(".pdf", ".png")).read_bytes()
+    def release(pdfs: dict[str, bytes]) -> dict[str, bytes]:
+        records = {name: Record("0" * 64, digest(data), 1, len(data)) for name, data in pdfs.items()}
+        site = publish(content, env, the_plan, records, asset_files(files), lambda name: _thumbnail(store, pdfs[name]))
+        return {**pdfs, **site}
 
     white, black = one_page_pdf(dark=False), one_page_pdf(dark=True)
-    for file in the_plan.files:
-        write_atomic(dist / file.name, white)
-    publish_rebuilt({f.name for f in the_plan.files})
+    first = release({f.name: white for f in the_plan.files})
     changed, unchanged = the_plan.files[0].name, the_plan.files[1].name
-    assert thumbnail(changed) == thumbnail(unchanged) == page_png(white, 0, THUMBNAIL_WIDTH)
 
-    write_atomic(dist / changed, black)
-    publish_rebuilt({changed})
-    assert thumbnail(changed) == page_png(black, 0, THUMBNAIL_WIDTH) != page_png(white, 0, THUMBNAIL_WIDTH)
-    assert thumbnail(unchanged) == page_png(white, 0, THUMBNAIL_WIDTH)
+    def thumbnail(out: dict[str, bytes], name: str) -> bytes:
+        return out["thumbnails/" + name.replace(".pdf", ".png")]
 
+    assert thumbnail(first, changed) == thumbnail(first, unchanged) == cover_thumbnail(white, THUMBNAIL_WIDTH)
+    second = release({f.name: black if f.name == changed else white for f in the_plan.files})
+    assert thumbnail(second, changed) == cover_thumbnail(black, THUMBNAIL_WIDTH) != cover_thumbnail(white, THUMBNAIL_WIDTH)
+    assert thumbnail(second, unchanged) == cover_thumbnail(white, THUMBNAIL_WIDTH)
+
+    dist = tmp_path / "dist"
+    for name, data in second.items():
+        write_atomic(dist / name, data)
     result = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=dist,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    files = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
-    assert sorted(line.rsplit(": ", 1)[0] for line in result.stdout.splitlines()) == files
+    listed = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    assert sorted(line.rsplit(": ", 1)[0] for line in result.stdout.splitlines()) == listed
 
 
 def test_index_names_editions_plainly_with_the_standard_in_small_print(built: dict) -> None:

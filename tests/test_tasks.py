@@ -80,12 +80,13 @@ def test_build_one_year_with_an_extra_stylesheet_then_clean(checkout: Path) -> N
     (checkout / "styles" / "extra.css").write_text(":root { --colour-accent: #000000; }\n")
     result = invoke(checkout, "build", "--year", "2016-17", "--stylesheet", "styles/extra.css")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("dist/mcsp-annual-achievements-2016-17.pdf")
-    assert sorted(p.name for p in (checkout / "dist").iterdir()) == [
+    assert result.stdout.startswith("build/drafts/mcsp-annual-achievements-2016-17.pdf")
+    assert sorted(p.name for p in (checkout / "build" / "drafts").iterdir()) == [
         "mcsp-annual-achievements-2016-17-archival.pdf", "mcsp-annual-achievements-2016-17-large-print.pdf",
         "mcsp-annual-achievements-2016-17.pdf"]
+    assert not (checkout / "dist").exists()  # a year alone is never published
     result = invoke(checkout, "clean")
-    assert result.returncode == 0 and not (checkout / "dist").exists()
+    assert result.returncode == 0 and not (checkout / "build").exists()
 
 
 def test_a_stylesheet_outside_the_project_is_refused(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -155,7 +156,7 @@ def test_a_flag_overrides_the_stylesheets_of_invoke_yaml(checkout: Path) -> None
     result = invoke(checkout, "build", "--year", "2016-17", "--stylesheet", "styles/brand.css")
     assert result.returncode == 0, result.stderr
     assert tuple(round(x, 3) for x in BRAND_RGB) in _colours(
-        checkout / "dist" / "mcsp-annual-achievements-2016-17.pdf")
+        checkout / "build" / "drafts" / "mcsp-annual-achievements-2016-17.pdf")
 
 
 def test_a_bad_setting_is_a_clean_error_naming_invoke_yaml(checkout: Path) -> None:

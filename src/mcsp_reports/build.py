@@ -1,13 +1,20 @@
-"""Running a build: validate, plan, render what is out of date, verify, then write ``dist/``.
+"""Running a build: validate, plan, render what is out of date, verify, then publish ``dist/``.
 
 A build goes in passes so that a problem anywhere stops it before ``dist/`` is touched:
 
-1. load and validate all the content (:mod:`mcsp_reports.load`);
-2. render the HTML of every planned document and keep it under ``build/print/``;
-3. find the documents whose inputs changed since the last build (:mod:`mcsp_reports.cache`);
-4. lay those out and write their PDFs in memory, in parallel, and verify each one
-   (:mod:`mcsp_reports.pdf`, :mod:`mcsp_reports.verify`);
-5. only then write each file atomically: a temporary file beside it, then ``os.replace``.
+1. take the project's build lock and clear what an interrupted build left
+   (:mod:`mcsp_reports.release`);
+2. read every source once, through the file gate, into memory: the YAML (validated by
+   :mod:`mcsp_reports.load`), the stylesheets, fonts and images; rendering, attachments
+   and cache keys all use those bytes;
+3. render the HTML of every planned document and keep it under ``build/print/``;
+4. find the documents whose inputs changed since the last build (:mod:`mcsp_reports.cache`);
+5. lay those out in worker processes, each bounded in time and memory, and verify each
+   PDF (:mod:`mcsp_reports.pdf`, :mod:`mcsp_reports.verify`);
+6. a full build assembles the whole release (PDFs, web pages, thumbnails, assets,
+   manifest, checksums) in a staging folder, verifies it there and swaps it in as
+   ``dist/`` in one atomic step (:mod:`mcsp_reports.release`); a build of some years or
+   of the history alone writes its PDFs to ``build/drafts/`` and leaves ``dist/`` alone.
 
 WeasyPrint is imported only when something must be rendered, so a build with nothing
 to do stays well under a second.
@@ -16,31 +23,52 @@ to do stays well under a second.
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
+import resource
 import shutil
+import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
 
+from . import release
 from .cache import Cache, Record, assets_digest, digest, document_key
 from .design import checked_theme
-from .errors import LinkError, VerificationError
-from .files import write_atomic, write_if_changed
+from .errors import FileSystemError, LinkError, RenderError, VerificationError
+from .files import read_regular_file, read_tree, write_atomic, write_if_changed
 from .load import load_content
 from .model import Content
-from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, plan
+from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, Plan, plan
 from .project import Project
 from .render import PRINT_DIR, make_environment, print_html, publication_time
+
+#: Where a build of some years (or of the history alone) writes its PDFs: not the release.
+DRAFTS = "drafts"
+#: Pictures of first pages, by the digest of the PDF they show, so none outlives its PDF.
+THUMBNAILS = "thumbnails"
+#: PDFs that passed every check, by digest: a PDF published again unchanged is not checked again.
+VERIFIED = "verified.json"
+#: The most a stylesheet, font or image may hold.
+MAX_ASSET_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost a worker: wall-clock seconds and bytes of address space."""
+
+    seconds: float = 300.0
+    memory: int = 4 * 1024**3
 
 
 @dataclass(frozen=True)
 class Built:
-    """A PDF file of the plan, as it now stands in ``dist/``."""
+    """A PDF file of the plan, as it now stands in ``dist/`` (or ``build/drafts/``)."""
 
     file: PdfFile
     path: Path
@@ -56,11 +84,20 @@ class _Job:
     document: Document
     html: str
     base_url: str
+    source_date: datetime
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every job of a build shares; given to each worker once, when it starts."""
+
     roots: tuple[Path, ...]
     files: tuple[Path, ...]
+    snapshot: dict[Path, bytes]
     sources: dict[str, bytes]
-    source_date: datetime
     families: frozenset[str]
+    temp: Path
+    limits: Limits
 
 
 @dataclass(frozen=True)
@@ -70,34 +107,95 @@ class _Result:
     seconds: float
 
 
+_shared: _Shared | None = None
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _start_worker(shared: _Shared) -> None:
+    """Set a worker up: the build's files, the engine's private temp folder, the memory bound."""
+    global _shared
+    _shared = shared
+    release.leave_lock_to_parent()
+    from . import engine
+
+    engine.use_temp_folder(shared.temp / str(os.getpid()))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = shared.limits.memory if hard == resource.RLIM_INFINITY else min(shared.limits.memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _out_of_time(signum: int, frame: object) -> None:
+    raise _OutOfTime
+
+
+def _near_memory_limit(limit: int) -> bool:
+    """Whether this process's address space has come within a tenth of ``limit`` (Linux)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) * 1024 > limit * 0.9
+    return False
+
+
 def _render_job(job: _Job) -> _Result:
     """Lay out one document, write its editions and verify each; runs in a worker."""
     from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
     from .verify import MIN_LARGE_PRINT_SIZE, MIN_TEXT_SIZE, Expectation, verify_pdf
 
+    assert _shared is not None, "workers are started with _start_worker"
+    shared, name = _shared, job.document.name
     start = time.perf_counter()
     editions = [
         Edition(f.variant, tuple(
-            Attachment(name, job.sources[name], f"Source data: reports/{name}", job.source_date,
+            Attachment(source, shared.sources[source], f"Source data: reports/{source}", job.source_date,
                        SOURCE_MEDIA_TYPE)
-            for name in f.sources))
+            for source in f.sources))
         for f in job.document.files
     ]
-    fetcher = ProjectFetcher(job.roots, job.files)
-    pdfs = render_pdfs(job.html, job.base_url, fetcher, job.document.name, editions)
+    fetcher = ProjectFetcher(shared.roots, shared.files, shared.snapshot)
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, shared.limits.seconds)
+    try:
+        pdfs = render_pdfs(job.html, job.base_url, fetcher, name, editions)
+    except _OutOfTime:
+        raise RenderError(
+            f"{PRINT_DIR}/{job.document.html_name}: laying out {name} took more than "
+            f"{shared.limits.seconds:.0f} s; look for a tiny @page size or margin in its stylesheets") from None
+    except Exception as error:
+        # Out of memory shows as MemoryError in Python code, but as odd errors when C code
+        # of the engine is refused memory: the process's peak tells which it was.
+        if not isinstance(error, MemoryError) and not _near_memory_limit(shared.limits.memory):
+            raise
+        raise RenderError(
+            f"{PRINT_DIR}/{job.document.html_name}: laying out {name} needed more than "
+            f"{shared.limits.memory // 1024**2} MiB; look for a tiny @page size or margin in its stylesheets") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     problems = []
     for file, pdf in zip(job.document.files, pdfs, strict=True):
         expect = Expectation(
-            job.families, "3A" if file.variant == ARCHIVAL else None, file.sources,
+            shared.families, "3A" if file.variant == ARCHIVAL else None, file.sources,
             MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE, pdf.content_areas)
         problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
     if problems:
         raise VerificationError("\n".join(problems))
-    return _Result(job.document.name, tuple((p.data, p.pages) for p in pdfs), time.perf_counter() - start)
+    return _Result(name, tuple((p.data, p.pages) for p in pdfs), time.perf_counter() - start)
 
 
-def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None]) -> dict[str, _Result]:
-    """Render every job, longest first, on up to ``workers`` processes."""
+def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
+                report: Callable[[str], None]) -> dict[str, _Result]:
+    """Render every job, longest first, on up to ``workers`` processes.
+
+    Even one job goes to a worker process: its memory bound and the engine's temporary
+    folder must not touch the process that runs the build.
+    """
     ordered = sorted(jobs, key=lambda j: len(j.html) * len(j.document.stylesheets), reverse=True)
     results: dict[str, _Result] = {}
 
@@ -105,12 +203,6 @@ def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None
         results[result.name] = result
         pages, size = result.pdfs[0][1], sum(len(data) for data, _ in result.pdfs)
         report(f"rendered {result.name}: {pages} pages, {size / 1024:.1f} KiB in {result.seconds:.2f} s")
-
-    if workers <= 1 or len(ordered) <= 1:
-        for job in ordered:
-            report(f"rendering {job.document.name}")
-            done(_render_job(job))
-        return results
 
     # Import the engine once, before the workers fork, so none of them pays for it; and
     # freeze what exists now so the collector does not rescan it in every worker.
@@ -120,23 +212,153 @@ def _render_all(jobs: Sequence[_Job], workers: int, report: Callable[[str], None
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(ordered)), mp_context=context) as pool:
-            futures = []
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(ordered))), mp_context=context,
+                                 initializer=_start_worker, initargs=(shared,)) as pool:
+            futures = {}
             for job in ordered:
                 report(f"rendering {job.document.name}")
-                futures.append(pool.submit(_render_job, job))
+                futures[pool.submit(_render_job, job)] = job.document.name
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    if future.exception() is not None:
+                    error = future.exception()
+                    if error is not None:
                         for other in pending:
                             other.cancel()
-                        raise future.exception()  # type: ignore[misc]
+                        if isinstance(error, MemoryError):  # before the layout began
+                            raise RenderError(f"{futures[future]}: needed more than "
+                                              f"{shared.limits.memory // 1024**2} MiB of memory") from None
+                        if isinstance(error, BrokenProcessPool):
+                            raise RenderError(
+                                f"{futures[future]}: a rendering process was killed (out of memory, or "
+                                f"a file size limit?); see the system log, then build again") from None
+                        raise error
                     done(future.result())
     finally:
         gc.unfreeze()
+        shutil.rmtree(shared.temp, ignore_errors=True)
     return results
+
+
+def _read_files(project: Project, links: Sequence[str], kept: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Every file a build uses, by project-relative path, read once through the file gate."""
+    files = {f"reports/{name}": data for name, data in kept.items()}
+    files.update(read_tree(project.styles, project.root, MAX_ASSET_BYTES))
+    for link in links:  # under styles/, so already read; kept for any other rule later
+        if link not in files:
+            files[link] = read_regular_file(project.root / link, project.root, MAX_ASSET_BYTES, link)
+    return files
+
+
+def _thumbnail(store: Path, data: bytes) -> bytes:
+    """The picture of the cover of the PDF ``data``, drawn once per distinct PDF (and size)."""
+    from .site import THUMBNAIL_WIDTH
+
+    path = store / f"{digest(data)}-{THUMBNAIL_WIDTH}.png"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    from .pictures import cover_thumbnail  # PDFium is loaded only when a picture is due
+
+    picture = cover_thumbnail(data, THUMBNAIL_WIDTH)
+    write_atomic(path, picture)
+    return picture
+
+
+def _checks_digest() -> str:
+    """A digest of everything a verdict of :func:`~mcsp_reports.verify.verify_pdf` depends on:
+    the code of this package and the engine versions; a change to either checks every PDF again."""
+    from .cache import engine_versions
+
+    package = Path(__file__).parent
+    return digest(engine_versions().encode() + b"".join(
+        p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py"))))
+
+
+def _verdict_key(data: bytes, file: PdfFile) -> str:
+    return f"{digest(data)} {file.variant} {','.join(file.sources)}"
+
+
+class Verified:
+    """The PDFs that passed every check (``build/verified.json``): page count by verdict key.
+
+    Read like any input: anything unexpected in the file, or checks that have changed
+    since it was written, and it is ignored, so every PDF is checked again.
+    """
+
+    def __init__(self, path: Path, checks: str):
+        self.path, self.checks = path, checks
+        self.passed: dict[str, int] = {}
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if (isinstance(data, dict) and data.get("checks") == checks and isinstance(data.get("passed"), dict)
+                and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000
+                        for k, v in data["passed"].items())):
+            self.passed = dict(data["passed"])
+
+    def save(self, keep: set[str]) -> None:
+        """Store the verdicts whose keys are in ``keep``."""
+        passed = {key: pages for key, pages in sorted(self.passed.items()) if key in keep}
+        write_if_changed(self.path, (json.dumps({"checks": self.checks, "passed": passed}, indent=1) + "\n").encode())
+
+
+def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> release.Verifier:
+    """The checks a staged release must pass before it becomes ``dist/``.
+
+    Every PDF is read back from the staged folder; one whose exact bytes already passed
+    every check (in a worker of this build, or in an earlier build with the same checks)
+    is not checked again, but its page count must still agree with the manifest.
+    """
+
+    def verify(folder: Path, files: Mapping[str, bytes]) -> list[str]:
+        from .links import check_document
+        from .site import CHECKSUMS, MANIFEST
+
+        problems = release.check_release(folder, MANIFEST, CHECKSUMS)
+        if problems:
+            return problems
+        pages = {e["name"]: e["pages"] for e in json.loads((folder / MANIFEST).read_bytes())["files"]}
+        unverified = []
+        for file in plan_.files:
+            data = (folder / file.name).read_bytes()
+            known = verified.passed.get(_verdict_key(data, file))
+            if known is None:
+                unverified.append((file, data))
+            elif known != pages.get(file.name):
+                problems.append(f"{file.name}: has {known} pages; {MANIFEST} says {pages.get(file.name)}")
+        if unverified:
+            import io
+
+            import pikepdf  # only now: a release of verified PDFs never loads it
+
+            from .verify import Expectation, shipped_families, verify_pdf
+
+            families = shipped_families(fonts)
+            for file, data in unverified:
+                expect = Expectation(families, "3A" if file.variant == ARCHIVAL else None, file.sources)
+                found = [f"{file.name}: {p}" for p in verify_pdf(data, expect)]
+                problems += found
+                try:
+                    with pikepdf.open(io.BytesIO(data)) as pdf:
+                        count = len(pdf.pages)
+                except pikepdf.PdfError:
+                    continue  # verify_pdf has said so
+                if count != pages.get(file.name):
+                    problems.append(f"{file.name}: has {count} pages; {MANIFEST} says {pages.get(file.name)}")
+                elif not found:
+                    verified.passed[_verdict_key(data, file)] = count
+        names = list(files)
+        for name in names:
+            if name.endswith(".html"):
+                html = (folder / name).read_text(encoding="utf-8")
+                problems += check_document(name, html, PurePosixPath(name).parent, names, folder)
+        return problems
+
+    return verify
 
 
 def build(
@@ -147,32 +369,60 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     report: Callable[[str], None] = lambda message: None,
+    limits: Limits = Limits(),
 ) -> list[Built]:
     """Bring ``dist/`` up to date with the content; return every planned PDF and whether it was rebuilt.
 
     ``years=None`` means every year; ``history`` adds the history; ``stylesheets`` are
     extra project stylesheets; ``jobs`` is the number of worker processes (default: one
     per core); ``force`` rebuilds even what is up to date; ``report`` receives a line
-    as each document is rendered. A full build (every year and the history) also
-    publishes the HTML edition and ``index.html``. A :class:`UserError` (bad content, a
-    bad option, a render or verification problem) leaves ``dist/`` exactly as it was.
+    as each document is rendered; ``limits`` bound each document's rendering.
+
+    Only a full build (every year and the history) publishes: it replaces ``dist/`` with
+    a complete, verified release in one atomic step. A build of some years or of the
+    history alone writes its PDFs to ``build/drafts/`` and leaves ``dist/`` alone. A
+    :class:`UserError` (bad content, a bad option, a render or verification problem, an
+    operating-system error such as a full disk) leaves ``dist/`` exactly as it was.
     """
-    content = load_content(project.reports)
+    try:
+        with release.locked(project.build, report):
+            release.clean_debris(project.dist, project.build)
+            return _build(project, years, history, stylesheets, jobs, force, report, limits)
+    except OSError as error:
+        problem = FileSystemError.from_os(error, root=project.root)
+        raise FileSystemError(problem.path, f"{problem.reason} (dist/ is unchanged)") from None
+
+
+def _build(
+    project: Project, years: Sequence[str] | None, history: bool, stylesheets: Sequence[str | Path],
+    jobs: int | None, force: bool, report: Callable[[str], None], limits: Limits,
+) -> list[Built]:
+    kept: dict[str, bytes] = {}
+    content = load_content(project.reports, kept)
     links = [project.stylesheet(s) for s in stylesheets]
+    files = _read_files(project, links, kept)
     the_plan = plan(content, years, history, links)
     theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
 
     env = make_environment(project.templates, project.build / "templates", theme)
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
-    sources = {name: (project.reports / name).read_bytes()
-               for name in sorted({n for f in the_plan.files for n in f.sources})}
-    assets = assets_digest(project.styles)
+    assets = assets_digest(files)
     cache = Cache(project.build / "cache.json")
-    keys = {d.name: document_key(d, html[d.name], project.root, sources, assets) for d in the_plan.documents}
-    stale = [
-        d for d in the_plan.documents
-        if force or any(cache.fresh(f.name, keys[d.name], project.dist) is None for f in d.files)
-    ]
+    keys = {d.name: document_key(d, html[d.name], files, assets) for d in the_plan.documents}
+    drafts = project.build / DRAFTS
+    verified = Verified(project.build / VERIFIED, _checks_digest())
+    pdfs: dict[str, bytes] = {}
+    found: dict[str, Path] = {}
+    stale = []
+    for document in the_plan.documents:
+        hits = [None if force else cache.find(f.name, keys[document.name], (project.dist, drafts))
+                for f in document.files]
+        if any(hit is None for hit in hits):
+            stale.append(document)
+            continue
+        for file, hit in zip(document.files, hits, strict=True):
+            assert hit is not None
+            pdfs[file.name], found[file.name] = hit[1], hit[2]
 
     print_dir = project.root / PRINT_DIR
     for document in the_plan.documents:
@@ -183,34 +433,65 @@ def build(
     if stale:
         from .verify import shipped_families
 
-        job_template: dict[str, Any] = dict(
-            base_url=print_dir.resolve().as_uri() + "/",
+        shared = _Shared(
             roots=(project.styles,),
             files=tuple(project.root / link for link in links),
-            sources=sources,
-            source_date=publication_time(content.partnership.edition),
+            snapshot={(project.root / name).resolve(): data for name, data in files.items()
+                      if not name.startswith("reports/")},
+            sources=kept,
             families=shipped_families(project.fonts),
+            temp=project.build / release.ENGINE_TEMP,
+            limits=limits,
         )
-        rendered = _render_all(
-            [_Job(d, html[d.name], **job_template) for d in stale], jobs or os.cpu_count() or 1, report)
+        source_date = publication_time(content.partnership.edition)
+        base_url = print_dir.resolve().as_uri() + "/"
+        rendered = _render_all([_Job(d, html[d.name], base_url, source_date) for d in stale],
+                               shared, jobs or os.cpu_count() or 1, report)
         for document in stale:
             for file, (data, pages) in zip(document.files, rendered[document.name].pdfs, strict=True):
-                write_atomic(project.dist / file.name, data)
+                pdfs[file.name] = data
                 cache.records[file.name] = Record(keys[document.name], digest(data), pages, len(data))
-        cache.save(write_atomic)
+                verified.passed[_verdict_key(data, file)] = pages  # the worker checked these bytes
 
     rebuilt = {d.name for d in stale}
     if the_plan.complete:
-        from .site import publish
+        from .site import THUMBNAIL_WIDTH, asset_files, extra_stylesheets, publish
 
-        publish(content, env, the_plan, cache.records, project.styles, project.dist,
-                {f.name for d in stale for f in d.files},
-                lambda name, data: write_if_changed(project.dist / name, data))
+        store = project.build / THUMBNAILS
+        site = publish(content, env, the_plan, cache.records, asset_files(files, extra_stylesheets(the_plan)),
+                       lambda name: _thumbnail(store, pdfs[name]))
+        # The cache is saved first, so a failure to save it leaves dist/ as it was; if
+        # the release then fails, the next build finds no file matching the new records
+        # and renders those documents again, which costs time but never correctness.
+        cache.save(write_atomic)
+        staged = release.publish(project.dist, project.build, {**pdfs, **site}, found,
+                                 _release_verifier(the_plan, project.fonts, verified))
+        if staged is not None:
+            report(f"published dist/: {staged['written']} files written, {staged['linked']} unchanged")
+            _prune(store, {f"{digest(data)}-{THUMBNAIL_WIDTH}.png" for data in pdfs.values()})
+        where = project.dist
+    else:
+        for document in the_plan.documents:
+            for file in document.files:  # what was rendered replaces its draft; the rest stays if equal
+                write = write_atomic if document in stale else write_if_changed
+                write(drafts / file.name, pdfs[file.name])
+        cache.save(write_atomic)
+        where = drafts
+    # Verdicts are kept for the PDFs this build knows of, in dist/ or in drafts.
+    verified.save({_verdict_key(pdfs[f.name], f) for f in the_plan.files} | {
+        key for key in verified.passed if key.split(" ", 1)[0] in {r.sha256 for r in cache.records.values()}})
 
     return [
-        Built(f, project.dist / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
+        Built(f, where / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
         for d in the_plan.documents for f in d.files
     ]
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove the files of ``folder`` not in ``keep``."""
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.name not in keep:
+            path.unlink()
 
 
 def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
@@ -243,7 +524,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
         downloads = [(f.name, f.label) for d in report for f in d.files]
         page = screen_page(env, content, first, downloads)
         documents[f"dist/{first.name}.html"] = (page, PurePosixPath("dist"))
-    published = [f"dist/{name}" for name in published_names(the_plan, project.styles)]
+    files = read_tree(project.styles, project.root, MAX_ASSET_BYTES)
+    published = [f"dist/{name}" for name in published_names(the_plan, files)]
     problems = check_documents(documents, published, project.root) + problems
     if problems:
         raise LinkError("\n".join(problems))

@@ -12,16 +12,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
-from .errors import PackError
-from .files import write_atomic
+from .errors import FileRefusedError, FileSystemError, PackError
+from .files import read_regular_file, write_atomic
 from .load import load_content
 from .model import Content
 from .project import Project
+from .release import check_release
 from .render import publication_time
 from .site import CHECKSUMS, MANIFEST
+
+#: The most one packed file may hold (the largest PDF is well under 1 MB).
+MAX_PACKED_BYTES = 256 * 1024 * 1024
 
 
 def bundle_name(content: Content) -> str:
@@ -31,20 +36,38 @@ def bundle_name(content: Content) -> str:
 
 
 def pack(project: Project) -> Path:
-    """Write ``release/<bundle name>.zip`` from a complete ``dist/``; return its path."""
+    """Write ``release/<bundle name>.zip`` from a complete ``dist/``; return its path.
+
+    ``dist/`` must be exactly a release: every file listed in ``manifest.json`` with its
+    size and digest, every line of ``SHA256SUMS`` true, nothing else. Each file is read
+    once, through the file gate, and the bytes checked are the bytes packed.
+    """
     content = load_content(project.reports)
     try:
-        manifest = json.loads((project.dist / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise PackError("dist/ holds no complete build (manifest.json is missing); run `invoke build`") from None
-    names = [entry["name"] for entry in manifest["files"]]
-    problems = []
-    for entry in manifest["files"]:
-        path = project.dist / entry["name"]
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
-            problems.append(f"dist/{entry['name']} is missing or differs from manifest.json; run `invoke build`")
+        return _pack(project, content)
+    except OSError as error:
+        raise FileSystemError.from_os(error, root=project.root) from None
+
+
+def _pack(project: Project, content: Content) -> Path:
+    dist = project.dist
+    if not (dist / MANIFEST).is_file() or os.path.islink(dist):
+        raise PackError("dist/ holds no complete build (manifest.json is missing); run `invoke build`")
+    problems = check_release(dist, MANIFEST, CHECKSUMS)
     if problems:
-        raise PackError("\n".join(problems))
+        raise PackError("\n".join(f"dist/{p}; run `invoke build`" for p in problems))
+    names = sorted(json.loads((dist / MANIFEST).read_bytes())["files"], key=lambda e: e["name"])
+    files = {}
+    for entry in names:
+        try:
+            data = read_regular_file(dist / entry["name"], dist, MAX_PACKED_BYTES, f"dist/{entry['name']}")
+        except FileRefusedError as error:
+            raise PackError(str(error)) from None
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:  # changed since it was checked
+            raise PackError(f"dist/{entry['name']} changed while it was being packed; run `invoke dist` again")
+        files[entry["name"]] = data
+    for name in (MANIFEST, CHECKSUMS):
+        files[name] = read_regular_file(dist / name, dist, MAX_PACKED_BYTES, f"dist/{name}")
 
     folder = bundle_name(content)
     # Zip entries are dated in local time from 1980 on: the UTC time stands for itself,
@@ -52,12 +75,12 @@ def pack(project: Project) -> Path:
     stamp = max(publication_time(content.partnership.edition).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name in sorted([*names, MANIFEST, CHECKSUMS]):
+        for name in sorted(files):
             info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
             info.create_system = 3  # Unix, whatever machine packs it
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, (project.dist / name).read_bytes(), compresslevel=9)
+            archive.writestr(info, files[name], compresslevel=9)
     path = project.release / f"{folder}.zip"
     write_atomic(path, out.getvalue())
     return path

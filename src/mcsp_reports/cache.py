@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -43,27 +43,70 @@ def engine_versions() -> str:
     return f"mcsp-reports {version('mcsp-reports')}; weasyprint {version('weasyprint')}"
 
 
-def document_key(document: Document, html: str, root: Path, sources: dict[str, bytes], assets: str) -> str:
-    """The key of ``document``; ``assets`` is :func:`assets_digest` of the project's styles folder."""
+def document_key(document: Document, html: str, files: Mapping[str, bytes], assets: str) -> str:
+    """The key of ``document``.
+
+    ``files`` are the project's files as the build read them once, by project-relative
+    path (``styles/theme.css``, ``reports/2017-18.yaml``): the same bytes are rendered
+    and embedded. ``assets`` is :func:`assets_digest` of them.
+    """
     h = hashlib.sha256()
     h.update(engine_versions().encode())
     h.update(html.encode())
     for sheet in document.stylesheets:
-        h.update(sheet.encode() + b"\0" + (root / sheet).read_bytes())
+        h.update(sheet.encode() + b"\0" + files[sheet])
     h.update(assets.encode())
     for file in document.files:
         h.update(f"{file.name}|{file.variant}|{','.join(file.sources)}".encode())
         for name in file.sources:
-            h.update(sources[name])
+            h.update(files[f"reports/{name}"])
     return h.hexdigest()
 
 
-def assets_digest(styles: Path) -> str:
-    """One digest over every non-stylesheet file under ``styles`` (fonts, images, licences)."""
+def assets_digest(files: Mapping[str, bytes]) -> str:
+    """One digest over every non-stylesheet file under ``styles/`` (fonts, images, licences)."""
     h = hashlib.sha256()
-    for path in sorted(p for p in styles.rglob("*") if p.is_file() and p.suffix != ".css"):
-        h.update(path.relative_to(styles).as_posix().encode() + b"\0" + path.read_bytes())
+    for name, data in sorted(files.items()):
+        if name.startswith("styles/") and not name.endswith(".css"):
+            h.update(name.removeprefix("styles/").encode() + b"\0" + data)
     return h.hexdigest()
+
+
+#: Bounds a record must respect to be believed; a PDF beyond them is not one this project makes.
+MAX_PAGES = 10_000
+MAX_BYTES = 1 << 31
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX
+
+
+def _is_count(value: object, upper: int) -> bool:
+    # bool is an int in Python; a record saying ``true`` pages is as wrong as "lots".
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= upper
+
+
+def parse_records(data: object) -> dict[str, Record] | None:
+    """The records of a cache file's JSON, or ``None`` if anything in it is not as written by :meth:`Cache.save`.
+
+    The cache is read like any input: one wrong type, key or range and none of it is
+    believed, so the build starts from scratch rather than publishing a wrong number.
+    """
+    if not isinstance(data, dict) or set(data) != {"version", "outputs"} or data["version"] != CACHE_VERSION:
+        return None
+    outputs = data["outputs"]
+    if not isinstance(outputs, dict):
+        return None
+    records = {}
+    for name, fields in outputs.items():
+        if (not isinstance(name, str) or not name.endswith(".pdf") or "/" in name or name.startswith(".")
+                or not isinstance(fields, dict) or set(fields) != {"key", "sha256", "pages", "size"}
+                or not _is_digest(fields["key"]) or not _is_digest(fields["sha256"])
+                or not _is_count(fields["pages"], MAX_PAGES) or not _is_count(fields["size"], MAX_BYTES)):
+            return None
+        records[name] = Record(**fields)
+    return records
 
 
 class Cache:
@@ -71,30 +114,32 @@ class Cache:
 
     def __init__(self, path: Path):
         self.path = path
-        self.records: dict[str, Record] = {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") == CACHE_VERSION:
-                self.records = {name: Record(**fields) for name, fields in data["outputs"].items()}
-        except (OSError, ValueError, TypeError, KeyError):
-            self.records = {}  # a missing or damaged cache only means a full rebuild
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            data = None  # a missing, unreadable or damaged cache only means a full rebuild
+        self.records: dict[str, Record] = parse_records(data) or {}
 
-    def fresh(self, name: str, key: str, dist: Path) -> Record | None:
-        """The record of ``name`` if it was built from ``key`` and ``dist`` still holds it intact."""
+    def find(self, name: str, key: str, folders: Sequence[Path]) -> tuple[Record, bytes, Path] | None:
+        """The record of ``name``, its bytes and where they are, if it was built from ``key``
+        and the first of ``folders`` that holds it holds it intact."""
         record = self.records.get(name)
         if record is None or record.key != key:
             return None
-        path = dist / name
-        try:
-            if path.stat().st_size != record.size or digest(path.read_bytes()) != record.sha256:
-                return None
-        except OSError:
-            return None
-        return record
+        for folder in folders:
+            path = folder / name
+            try:
+                if not path.is_file() or path.is_symlink() or path.stat().st_size != record.size:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if digest(data) == record.sha256:
+                return record, data, path
+        return None
 
     def save(self, write: Callable[[Path, bytes], None]) -> None:
         """Store the records with ``write`` (an atomic writer)."""
         data = {"version": CACHE_VERSION,
                 "outputs": {name: asdict(r) for name, r in sorted(self.records.items())}}
         write(self.path, (json.dumps(data, indent=1) + "\n").encode())
-

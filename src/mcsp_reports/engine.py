@@ -19,9 +19,11 @@ functions, so the engine still writes every byte itself.
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
 
@@ -36,6 +38,7 @@ import weasyprint.pdf as pdf_module
 import weasyprint.pdf.metadata as metadata_module
 import weasyprint.pdf.pdfa as pdfa_module
 import weasyprint.pdf.tags as tags_module
+import weasyprint.text.fonts
 from weasyprint.css.targets import CounterLookupItem, TargetCollector
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
@@ -110,7 +113,6 @@ def uncorrected() -> Iterator[None]:
     finally:
         for (owner, name), replacement in corrected.items():
             setattr(owner, name, replacement)
-
 
 
 def _object(pdf: pydyf.PDF, reference: bytes) -> Any:
@@ -1148,6 +1150,43 @@ def correct_pdfa() -> None:
             partial(_pdfa, version=version, variant="A", ua_version=1), dict(properties))
 
 
+# -- weasyprint: where copies of the fonts go ---------------------------------------------
+#
+# Upstream: weasyprint 70.0, ``weasyprint/text/fonts.py:120-121``, ``FontConfiguration.
+# add_font_face`` copies every ``@font-face`` font into ``mkdtemp(prefix='weasyprint-')``,
+# a new folder in the system's temp folder, and removes it only in ``__del__``. A worker
+# process that ends without collecting its configurations, or is killed, leaves the
+# copies behind: about 24 MB in /tmp per full build of this project. The rule restored:
+# a build leaves nothing outside the project. With a folder set by :func:`use_temp_folder`
+# (each build gives its workers a private one under ``build/`` and removes it, and the
+# next build removes it after a crash) the copies go there; without one, behaviour is upstream's.
+# Patch: docs/upstream/weasyprint-font-folder.patch (offers the folder as a parameter of
+# ``FontConfiguration``; here the module's ``mkdtemp`` is replaced, which has the same effect
+# without copying the whole of ``add_font_face``).
+
+_temp_folder: Path | None = None
+
+
+def use_temp_folder(folder: Path | None) -> None:
+    """Make WeasyPrint's font copies in ``folder`` (created if needed); ``None`` restores the system's."""
+    global _temp_folder
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    _temp_folder = folder
+
+
+def _mkdtemp(suffix: str | None = None, prefix: str | None = None, dir: str | None = None) -> str:
+    """``tempfile.mkdtemp`` in the folder given to :func:`use_temp_folder`, if any."""
+    if dir is None and _temp_folder is not None:
+        dir = str(_temp_folder)
+    return tempfile.mkdtemp(suffix, prefix, dir)
+
+
+def correct_font_folder() -> None:
+    """Make ``FontConfiguration`` create its font folder where :func:`use_temp_folder` says."""
+    weasyprint.text.fonts.mkdtemp = _mkdtemp
+
+
 #: Every correction, in the order :func:`apply` makes them.
 CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_page_references,
@@ -1166,6 +1205,7 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_box_lookup_items,
     # The archival edition: PDF/A and PDF/UA together (issue 9).
     correct_pdfa,
+    correct_font_folder,
 )
 
 _applied = False

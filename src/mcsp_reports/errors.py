@@ -7,8 +7,12 @@ own subclass, so callers can tell a content mistake from a render or release pro
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 
 
 class UserError(Exception):
@@ -91,3 +95,44 @@ class ScaffoldError(UserError):
 
 class PackError(UserError):
     """``dist/`` cannot be packed: it is missing or differs from its manifest."""
+
+
+class FileSystemError(UserError):
+    """The operating system refused to read or write a file: a full disk, a size limit, a
+    read-only or forbidden folder. One line naming the path and what to do about it."""
+
+    #: What to do, by ``errno``; anything else gets the system's own words.
+    ADVICE: ClassVar[dict[int, str]] = {
+        errno.ENOSPC: "the disk is full; free some space and build again",
+        errno.EDQUOT: "the disk quota is used up; free some space and build again",
+        errno.EFBIG: "the file is larger than this process may write (see `ulimit -f`); raise the limit",
+        errno.EROFS: "the file system is read-only; make it writable or build in a writable copy",
+        errno.EACCES: "permission denied; give the user running the build access to it",
+        errno.EPERM: "the operation is not permitted; give the user running the build access to it",
+        errno.EISDIR: "is a folder where a file belongs; move it away",
+        errno.ENOTDIR: "is a file where a folder belongs; move it away",
+        errno.EXDEV: "is on another file system; keep dist/ and build/ on the same one",
+        errno.EBUSY: "is in use (a mount point?); make it a plain folder of the project",
+        errno.ENAMETOOLONG: "the path is too long for the file system",
+    }
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    @classmethod
+    def from_os(cls, error: OSError, path: str | os.PathLike[str] | None = None,
+                root: Path | None = None) -> FileSystemError:
+        """The one-line error for ``error`` on ``path`` (default: the path the error names),
+        shown relative to ``root`` when it lies inside it."""
+        # A rename's error names its source first; the destination is what the user sees.
+        where = path if path is not None else error.filename2 or error.filename
+        shown = str(where) if where is not None else "(unknown file)"
+        if where is not None and root is not None:
+            absolute = Path(os.path.abspath(where))
+            if absolute.is_relative_to(os.path.abspath(root)):
+                shown = absolute.relative_to(os.path.abspath(root)).as_posix()
+        advice = cls.ADVICE.get(error.errno or 0)
+        reason = advice or f"{error.strerror or type(error).__name__}; fix it and build again"
+        return cls(shown, reason)

@@ -90,6 +90,28 @@ def read_regular_file(path: Path, root: Path, limit: int, shown: str | None = No
     return data
 
 
+def read_tree(folder: Path, root: Path, limit: int) -> dict[str, bytes]:
+    """Every file under ``folder``, by its path relative to ``root``, each read through
+    :func:`read_regular_file`; hidden files and ``.part`` debris are skipped.
+
+    Real subfolders are walked; a link to a folder is offered to the gate like any
+    entry, which refuses it (a folder is not a file, and one outside is not ours), so
+    nothing outside the project is ever read or published through a link.
+    """
+    files: dict[str, bytes] = {}
+    for here, folders, names in os.walk(folder, followlinks=False):
+        base = Path(here)
+        linked = [name for name in folders if (base / name).is_symlink()]
+        folders[:] = sorted(name for name in folders if name not in linked and not name.startswith("."))
+        for name in sorted([*names, *linked]):
+            if name.startswith("."):
+                continue
+            path = base / name
+            shown = path.relative_to(root).as_posix()
+            files[shown] = read_regular_file(path, root, limit, shown)
+    return files
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never a part.
 
@@ -105,6 +127,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(file.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        # Name the file being written, not its temporary neighbour.
+        raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

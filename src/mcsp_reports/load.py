@@ -503,7 +503,7 @@ def plain_data(text: str) -> Any:
         return None
 
 
-def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> tuple[Node, list[str]] | None:
+def _read_yaml(path: Path, shown: str, problems: list[Problem], kept: dict[str, bytes]) -> tuple[Node, list[str]] | None:
     """Parse one file into a node tree; file kind, encoding, size and syntax problems are recorded.
 
     Only a regular file inside the project is read (see :func:`read_regular_file`), so
@@ -514,6 +514,7 @@ def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> tuple[Node, l
     except FileRefusedError as error:
         problems.append(Problem(shown, 1, 1, "", error.reason))
         return None
+    kept[path.name] = data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -579,12 +580,12 @@ def _all_fields(r: _Reader, fields: Fields, name: str, make: Callable[..., T]) -
 
 
 def _read_partnership(
-    path: Path, shown: str, problems: list[Problem], refs: _References
+    path: Path, shown: str, problems: list[Problem], refs: _References, kept: dict[str, bytes]
 ) -> Partnership | None:
     """Read the profile; its vocabularies go into ``refs`` whenever they themselves are sound,
     so that year files are still checked against them when another field is wrong."""
     before = len(problems)
-    parsed = _read_yaml(path, shown, problems)
+    parsed = _read_yaml(path, shown, problems, kept)
     if parsed is None:
         return None
     node, lines = parsed
@@ -651,11 +652,11 @@ def _dated_within(
 
 def _read_year(
     path: Path, shown: str, refs: _References, problems: list[Problem], ids: dict[str, str],
-    drafts: bool = False,
+    kept: dict[str, bytes], drafts: bool = False,
 ) -> tuple[YearReport | None, int]:
     """The year read from ``path`` (``None`` if it has problems) and its count of placeholders."""
     before = len(problems)
-    parsed = _read_yaml(path, shown, problems)
+    parsed = _read_yaml(path, shown, problems, kept)
     if parsed is None:
         return None, 0
     node, lines = parsed
@@ -725,7 +726,7 @@ class Draft:
     placeholders: dict[str, int]
 
 
-def _load(reports: Path, drafts: bool) -> Draft:
+def _load(reports: Path, drafts: bool, kept: dict[str, bytes]) -> Draft:
     problems: list[Problem] = []
 
     def shown(path: Path) -> str:
@@ -738,7 +739,7 @@ def _load(reports: Path, drafts: bool) -> Draft:
     partnership = None
     refs = _References()
     if partnership_path.exists() or partnership_path.is_symlink():
-        partnership = _read_partnership(partnership_path, shown(partnership_path), problems, refs)
+        partnership = _read_partnership(partnership_path, shown(partnership_path), problems, refs, kept)
     else:
         problems.append(Problem(shown(partnership_path), 1, 1, "", "file is missing"))
     ids: dict[str, str] = {}
@@ -764,7 +765,7 @@ def _load(reports: Path, drafts: bool) -> Draft:
     if not year_files:
         problems.append(Problem(f"{reports.name}/", 1, 1, "", "no year files (such as 2018-19.yaml) found"))
     for path in year_files:
-        year, count = _read_year(path, shown(path), refs, problems, ids, drafts)
+        year, count = _read_year(path, shown(path), refs, problems, ids, kept, drafts)
         if year is not None:
             years.append(year)
         if count:
@@ -773,13 +774,17 @@ def _load(reports: Path, drafts: bool) -> Draft:
     return Draft(content, tuple(problems), placeholders)
 
 
-def load_content(reports: Path) -> Content:
+def load_content(reports: Path, kept: dict[str, bytes] | None = None) -> Content:
     """Read and validate every file in ``reports``; raise :class:`ContentError` listing all problems.
+
+    Each file is read once; with ``kept``, its bytes are left there by file name, so a
+    build embeds and hashes exactly the bytes that were validated, even if a file is
+    saved again while it runs.
 
     Paths in problem reports are shown as ``reports/<file>``, relative to the folder
     that holds ``reports``, which is how the people editing them see them.
     """
-    loaded = _load(reports, drafts=False)
+    loaded = _load(reports, drafts=False, kept={} if kept is None else kept)
     if loaded.problems:
         raise ContentError(loaded.problems)
     assert loaded.content is not None
@@ -794,4 +799,4 @@ def load_draft(reports: Path) -> Draft:
     text so that a year just started with ``invoke new-year`` can be previewed. What it
     returns must never be built or published.
     """
-    return _load(reports, drafts=True)
+    return _load(reports, drafts=True, kept={})

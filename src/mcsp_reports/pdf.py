@@ -12,7 +12,7 @@ import base64
 import gc
 import logging
 import mimetypes
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,28 +25,53 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from . import engine
-from .errors import RenderError
+from .errors import FileRefusedError, RenderError
+from .files import read_regular_file
 from .plan import Variant
 
 engine.apply()
+
+
+#: The most a fetched file may hold; the shipped fonts are under 1 MB each.
+MAX_ASSET_BYTES = 16 * 1024 * 1024
 
 
 class ProjectFetcher(URLFetcher):
     """Serves ``file:`` URLs inside the allowed folders and ``data:`` URLs; refuses all else.
 
     Paths are resolved before they are checked, so ``..`` and symbolic links that lead
-    outside the allowed folders are refused too.
+    outside the allowed folders are refused too. With ``snapshot`` (bytes by resolved
+    path, as the build read them once at its start) files are served from it alone, so
+    a file saved during a build cannot make a PDF differ from what the build hashed;
+    without it, each file is read through the gate (:func:`~mcsp_reports.files.read_regular_file`).
     """
 
-    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()):
+    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = (),
+                 snapshot: Mapping[Path, bytes] | None = None):
         super().__init__(allowed_protocols=("file", "data"), fail_on_errors=True)
         self.roots = tuple(Path(r).resolve() for r in roots)
         self.files = frozenset(Path(f).resolve() for f in files)
+        self.snapshot = snapshot
 
     def allows(self, path: Path) -> bool:
         """Whether ``path`` (after resolving links) may be read."""
         real = path.resolve()
         return real in self.files or any(real.is_relative_to(root) for root in self.roots)
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of an allowed ``path``, from the snapshot or through the gate."""
+        real = path.resolve()
+        if self.snapshot is not None:
+            if real not in self.snapshot:
+                raise RenderError(f"missing file {path}")
+            return self.snapshot[real]
+        if not real.exists():
+            raise RenderError(f"missing file {path}")
+        root = next((r for r in self.roots if real.is_relative_to(r)), real.parent)
+        try:
+            return read_regular_file(path, root, MAX_ASSET_BYTES)
+        except FileRefusedError as error:
+            raise RenderError(str(error)) from None
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -55,13 +80,11 @@ class ProjectFetcher(URLFetcher):
         if scheme != "file":
             raise RenderError(f"refused {url}: only files inside the project are used, never the network")
         path = Path(unquote(urlsplit(url).path))
-        if not self.allows(path):
+        if "\0" in str(path) or not self.allows(path):
             raise RenderError(f"refused {path}: it is outside the project's asset folders")
-        if not path.is_file():
-            raise RenderError(f"missing file {path}")
         # WeasyPrint refuses a stylesheet whose type is not text/css, so say what it is.
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+        return URLFetcherResponse(url, body=self.read(path), headers={"Content-Type": kind})
 
 
 # Messages about the machine rather than the document: WeasyPrint subsets fonts with

@@ -29,6 +29,7 @@ MAX_TEXT = 2000
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Where an achievement stands in the public record: its year's section and paragraph.
 SOURCE = re.compile(r"^(\d{4}/\d{2}), paragraph ([1-9]\d*)$")
+SLUG = re.compile(r"^(?=.{1,20}$)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 CONTACT = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+|https://\S+)$")
 
@@ -148,7 +149,9 @@ EDITION = Record((
 
 PARTNERSHIP = Record((
     Field("name", Text(MAX_TITLE), "The partnership's full name, as printed on every cover."),
-    Field("short_name", Text(20), "A short form of the name, such as MCSP."),
+    # The short name starts every file name the build writes, so it must be a slug.
+    Field("short_name", Word(SLUG, "a short name of letters, digits and hyphens, at most 20, such as MCSP"),
+          "A short form of the name, such as MCSP."),
     Field("language", Word(LANGUAGE, "a language tag such as en-GB"),
           "The language of the content, as a tag such as en-GB."),
     Field("area", Text(MAX_TITLE), "The area the partnership served."),

@@ -271,7 +271,7 @@ def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPReques
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             # A page on another site can point its own name at 127.0.0.1 (DNS rebinding)
             # and read the drafts: answer only requests addressed to this server by name.
-            port = self.server.server_address[1]
+            port = self.server.server_port  # type: ignore[attr-defined]  # an HTTPServer, whose port http.server sets
             if self.headers.get("Host", "").lower() not in {f"{HOST}:{port}", f"localhost:{port}"}:
                 return self.send(HTTPStatus.MISDIRECTED_REQUEST, b"this preview answers only to "
                                  b"127.0.0.1 and localhost", "text/plain; charset=utf-8")

@@ -10,7 +10,7 @@ every report with its web page and each PDF edition's thumbnail, pages and size;
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -89,15 +89,22 @@ def screen_stylesheets(extra: Sequence[str]) -> tuple[str, ...]:
     return (*SCREEN_STYLESHEETS, *(f"assets/{PurePosixPath(s).relative_to('styles')}" for s in extra))
 
 
-def asset_files(styles: Path, extra: Sequence[str] = ()) -> dict[str, Path]:
-    """The files the HTML edition needs, by their path under ``dist/``; ``extra`` are the user's stylesheets."""
-    files = {f"assets/{name}": styles / name for name in ("theme.css", "screen.css")}
+def asset_files(files: Mapping[str, bytes], extra: Sequence[str] = ()) -> dict[str, bytes]:
+    """The files the HTML edition needs, by their path under ``dist/``; ``extra`` are the user's stylesheets.
+
+    ``files`` are the project's files as the build read them (through the file gate),
+    by project-relative path: the two screen stylesheets, the user's, and the files
+    directly in ``styles/fonts/`` (the licence travels with the fonts); subfolders are
+    not published.
+    """
+    assets = {f"assets/{name}": files[f"styles/{name}"] for name in ("theme.css", "screen.css")}
     for sheet in extra:
-        relative = PurePosixPath(sheet).relative_to("styles")
-        files[f"assets/{relative}"] = styles / relative
-    for font in sorted((styles / "fonts").iterdir()):
-        files[f"assets/fonts/{font.name}"] = font  # the licence travels with the fonts
-    return files
+        assets[f"assets/{PurePosixPath(sheet).relative_to('styles')}"] = files[sheet]
+    for name, data in sorted(files.items()):
+        folder, _, base = name.rpartition("/")
+        if folder == "styles/fonts":
+            assets[f"assets/fonts/{base}"] = data
+    return assets
 
 
 def _thumbnail_name(pdf_name: str) -> str:
@@ -115,9 +122,9 @@ def screen_page(
                            "screen", downloads)
 
 
-def published_names(plan: Plan, styles: Path) -> list[str]:
+def published_names(plan: Plan, files: Mapping[str, bytes]) -> list[str]:
     """Every file a full build publishes in ``dist/``, by its path there."""
-    names = [*asset_files(styles, extra_stylesheets(plan)), "index.html", MANIFEST, CHECKSUMS]
+    names = [*asset_files(files, extra_stylesheets(plan)), "index.html", MANIFEST, CHECKSUMS]
     for file in plan.files:
         names += [file.name, _thumbnail_name(file.name)]
     names += [f"{report[0].name}.html" for report in plan.reports]
@@ -126,22 +133,25 @@ def published_names(plan: Plan, styles: Path) -> list[str]:
 
 def publish(
     content: Content, env: jinja2.Environment, plan: Plan, records: Mapping[str, Record],
-    styles: Path, dist: Path, rebuilt: Collection[str], write: Callable[[str, bytes], object],
-) -> list[Published]:
-    """Write everything in ``dist/`` but the PDFs with ``write(name, data)``; return the manifest.
+    assets: Mapping[str, bytes], thumbnail: Callable[[str], bytes],
+) -> dict[str, bytes]:
+    """Every file of the release but the PDFs, by its path in ``dist/``.
 
-    ``records`` gives the pages, size and digest of every PDF in the plan; a PDF's
-    thumbnail is drawn again only when the PDF is in ``rebuilt`` or has none yet.
+    ``records`` give the pages, size and digest of every PDF in the plan, ``assets`` the
+    files of :func:`asset_files`, and ``thumbnail(name)`` the picture of PDF ``name``'s
+    first page. The manifest lists every file (PDFs included) and ``SHA256SUMS`` checks
+    every file but itself.
     """
+    out: dict[str, bytes] = {}
     published: list[Published] = []
 
     def put(name: str, kind: FileKind, data: bytes, title: str, year: str | None = None) -> None:
-        write(name, data)
+        out[name] = data
         published.append(Published(name, kind, year, title, None, len(data), digest(data)))
 
     extra = extra_stylesheets(plan)
-    for name, path in asset_files(styles, extra).items():
-        put(name, "asset", path.read_bytes(), Path(name).name)
+    for name, data in assets.items():
+        put(name, "asset", data, Path(name).name)
 
     entries = []
     for report in plan.reports:
@@ -150,17 +160,11 @@ def publish(
         for sibling in report:
             for file in sibling.files:
                 record = records[file.name]
-                thumbnail = _thumbnail_name(file.name)
-                if file.name in rebuilt or not (dist / thumbnail).is_file():
-                    from .pictures import cover_thumbnail  # PDFium is loaded only when a picture is due
-
-                    write(thumbnail, cover_thumbnail((dist / file.name).read_bytes(), THUMBNAIL_WIDTH))
-                data = (dist / thumbnail).read_bytes()
-                published.append(Published(thumbnail, "thumbnail", document.year,
-                                           f"First page of {file.name}", None, len(data), digest(data)))
+                thumb = _thumbnail_name(file.name)
+                put(thumb, "thumbnail", thumbnail(file.name), f"First page of {file.name}", document.year)
                 published.append(Published(file.name, "pdf", document.year, f"{sibling.title}: {file.label} ({file.standard})",
                                            record.pages, record.size, record.sha256))
-                files.append(Download(file.name, file.label, file.standard, record.pages, record.size, thumbnail))
+                files.append(Download(file.name, file.label, file.standard, record.pages, record.size, thumb))
         downloads = [(f.href, f"{f.label} ({f.standard}): {f.pages} pages, {f.size_label}") for f in files]
         html = screen_page(env, content, document, downloads)
         # The history holds every year, so its entry carries the notes of the incomplete ones.
@@ -177,8 +181,7 @@ def publish(
         "period": f"{content.partnership.founded.iso}/{content.partnership.closed.iso}",
         "files": [vars(p) for p in published],
     }
-    manifest_data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    write(MANIFEST, manifest_data)
-    sums = [(p.sha256, p.name) for p in published] + [(digest(manifest_data), MANIFEST)]
-    write(CHECKSUMS, "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda s: s[1])).encode())
-    return published
+    out[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    sums = [(p.sha256, p.name) for p in published] + [(digest(out[MANIFEST]), MANIFEST)]
+    out[CHECKSUMS] = "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda s: s[1])).encode()
+    return out

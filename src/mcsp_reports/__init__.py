@@ -30,7 +30,8 @@ from .scaffold import new_year
 from .settings import Settings, read_settings
 
 __all__ = [
-    "Built", "ContentError", "DesignError", "Document", "FileRefusedError", "FileSystemError", "LinkError", "PackError", "PdfFile", "Plan",
+    "Built", "ContentError", "DesignError", "Document", "FileRefusedError", "FileSystemError", "LinkError",
+    "PackError", "PdfFile", "Plan",
     "PlanError", "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError",
     "Settings", "UserError", "VerificationError", "build", "chapter_images", "check", "clean", "load_content",
     "new_year", "pack", "picture_history", "plan", "read_settings", "release_guide", "summarise",

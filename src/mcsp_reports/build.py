@@ -41,7 +41,7 @@ from . import release
 from .cache import Cache, Record, assets_digest, digest, document_key
 from .design import checked_theme
 from .errors import FileSystemError, LinkError, RenderError, VerificationError
-from .files import read_regular_file, read_tree, write_atomic, write_if_changed
+from .files import MAX_ASSET_BYTES, read_regular_file, read_tree, write_atomic, write_if_changed
 from .load import load_content
 from .model import Content
 from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, Plan, plan
@@ -54,8 +54,6 @@ DRAFTS = "drafts"
 THUMBNAILS = "thumbnails"
 #: PDFs that passed every check, by digest: a PDF published again unchanged is not checked again.
 VERIFIED = "verified.json"
-#: The most a stylesheet, font or image may hold.
-MAX_ASSET_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)

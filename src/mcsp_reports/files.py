@@ -90,6 +90,10 @@ def read_regular_file(path: Path, root: Path, limit: int, shown: str | None = No
     return data
 
 
+#: The most a stylesheet, font or image under ``styles/`` may hold (the shipped fonts are under 1 MB).
+MAX_ASSET_BYTES = 16 * 1024 * 1024
+
+
 def read_tree(folder: Path, root: Path, limit: int) -> dict[str, bytes]:
     """Every file under ``folder``, by its path relative to ``root``, each read through
     :func:`read_regular_file`; hidden files and ``.part`` debris are skipped.

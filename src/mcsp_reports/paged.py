@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from .cache import assets_digest
 from .errors import UserError
+from .files import MAX_ASSET_BYTES, read_tree
 from .plan import ACCESSIBLE, Document
 from .project import Project
 from .render import PRINT_DIR
@@ -57,7 +58,7 @@ def document_key(project: Project, document: Document, html: str) -> str:
     h = hashlib.sha256(html.encode())
     for sheet in document.stylesheets:
         h.update(sheet.encode() + b"\0" + (project.root / sheet).read_bytes())
-    h.update(assets_digest(project.styles).encode())
+    h.update(assets_digest(read_tree(project.styles, project.root, MAX_ASSET_BYTES)).encode())
     return h.hexdigest()
 
 

@@ -26,14 +26,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from . import engine
 from .errors import FileRefusedError, RenderError
-from .files import read_regular_file
+from .files import MAX_ASSET_BYTES, read_regular_file
 from .plan import Variant
 
 engine.apply()
-
-
-#: The most a fetched file may hold; the shipped fonts are under 1 MB each.
-MAX_ASSET_BYTES = 16 * 1024 * 1024
 
 
 class ProjectFetcher(URLFetcher):

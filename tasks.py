@@ -48,7 +48,7 @@ def _progress(message: str) -> None:
     default=True,
     iterable=["year", "stylesheet"],
     help={
-        "year": "Build only this year's reports, e.g. 2017-18 (repeatable). Skips the history and the index.",
+        "year": "Build only this year's reports, e.g. 2017-18 (repeatable), as drafts in build/drafts/; dist/ is left alone.",
         "stylesheet": STYLESHEET_HELP,
         "jobs": JOBS_HELP,
         "force": FORCE_HELP,
@@ -71,7 +71,7 @@ def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | Non
 
 @task(iterable=["stylesheet"], help={"stylesheet": STYLESHEET_HELP, "jobs": JOBS_HELP, "force": FORCE_HELP})
 def history(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, force: bool = False) -> None:
-    """Build only the consolidated history's PDFs into dist/."""
+    """Build only the consolidated history's PDFs, as drafts in build/drafts/; dist/ is left alone."""
     settings = _settings(c, stylesheet, jobs)
     built = _run(mcsp_reports.build, PROJECT, years=(), history=True, stylesheets=settings.stylesheets,
                  jobs=settings.jobs, force=force, report=_progress)

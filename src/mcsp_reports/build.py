@@ -36,9 +36,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from . import release
-from .cache import Cache, Record, assets_digest, digest, document_key
+from .cache import VERIFIED, Cache, Record, Verified, assets_digest, checks_digest, digest, document_key, verdict_key
 from .design import checked_theme
 from .errors import FileSystemError, LinkError, RenderError, VerificationError
 from .files import MAX_ASSET_BYTES, read_regular_file, read_tree, write_atomic, write_if_changed
@@ -48,12 +49,14 @@ from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, Plan, plan
 from .project import Project
 from .render import PRINT_DIR, make_environment, print_html, publication_time
 
+if TYPE_CHECKING:  # verify loads pikepdf, which a build with nothing to do never needs
+    from .glyphs import Box
+    from .verify import Expectation
+
 #: Where a build of some years (or of the history alone) writes its PDFs: not the release.
 DRAFTS = "drafts"
 #: Pictures of first pages, by the digest of the PDF they show, so none outlives its PDF.
 THUMBNAILS = "thumbnails"
-#: PDFs that passed every check, by digest: a PDF published again unchanged is not checked again.
-VERIFIED = "verified.json"
 
 
 @dataclass(frozen=True)
@@ -141,10 +144,24 @@ def _near_memory_limit(limit: int) -> bool:
     return False
 
 
+def expectation(
+    file: PdfFile, families: frozenset[str], content_areas: tuple[Box, ...] | None = None
+) -> Expectation:
+    """What a planned PDF file must meet: its declarations, attachments and smallest text size.
+
+    ``content_areas`` (from the layout) hold its text inside the margins; without them
+    only the page itself bounds the text.
+    """
+    from .verify import MIN_LARGE_PRINT_SIZE, MIN_TEXT_SIZE, Expectation
+
+    return Expectation(families, "3A" if file.variant == ARCHIVAL else None, file.sources,
+                       MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE, content_areas)
+
+
 def _render_job(job: _Job) -> _Result:
     """Lay out one document, write its editions and verify each; runs in a worker."""
     from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
-    from .verify import MIN_LARGE_PRINT_SIZE, MIN_TEXT_SIZE, Expectation, verify_pdf
+    from .verify import verify_pdf
 
     assert _shared is not None, "workers are started with _start_worker"
     shared, name = _shared, job.document.name
@@ -178,9 +195,7 @@ def _render_job(job: _Job) -> _Result:
         signal.signal(signal.SIGALRM, previous)
     problems = []
     for file, pdf in zip(job.document.files, pdfs, strict=True):
-        expect = Expectation(
-            shared.families, "3A" if file.variant == ARCHIVAL else None, file.sources,
-            MIN_LARGE_PRINT_SIZE if file.edition == "large-print" else MIN_TEXT_SIZE, pdf.content_areas)
+        expect = expectation(file, shared.families, pdf.content_areas)
         problems += [f"{file.name}: {p}" for p in verify_pdf(pdf.data, expect)]
     if problems:
         raise VerificationError("\n".join(problems))
@@ -265,45 +280,6 @@ def _thumbnail(store: Path, data: bytes) -> bytes:
     return picture
 
 
-def _checks_digest() -> str:
-    """A digest of everything a verdict of :func:`~mcsp_reports.verify.verify_pdf` depends on:
-    the code of this package and the engine versions; a change to either checks every PDF again."""
-    from .cache import engine_versions
-
-    package = Path(__file__).parent
-    return digest(engine_versions().encode() + b"".join(
-        p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py"))))
-
-
-def _verdict_key(data: bytes, file: PdfFile) -> str:
-    return f"{digest(data)} {file.variant} {','.join(file.sources)}"
-
-
-class Verified:
-    """The PDFs that passed every check (``build/verified.json``): page count by verdict key.
-
-    Read like any input: anything unexpected in the file, or checks that have changed
-    since it was written, and it is ignored, so every PDF is checked again.
-    """
-
-    def __init__(self, path: Path, checks: str):
-        self.path, self.checks = path, checks
-        self.passed: dict[str, int] = {}
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return
-        if (isinstance(data, dict) and data.get("checks") == checks and isinstance(data.get("passed"), dict)
-                and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000
-                        for k, v in data["passed"].items())):
-            self.passed = dict(data["passed"])
-
-    def save(self, keep: set[str]) -> None:
-        """Store the verdicts whose keys are in ``keep``."""
-        passed = {key: pages for key, pages in sorted(self.passed.items()) if key in keep}
-        write_if_changed(self.path, (json.dumps({"checks": self.checks, "passed": passed}, indent=1) + "\n").encode())
-
-
 def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> release.Verifier:
     """The checks a staged release must pass before it becomes ``dist/``.
 
@@ -323,7 +299,7 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
         unverified = []
         for file in plan_.files:
             data = (folder / file.name).read_bytes()
-            known = verified.passed.get(_verdict_key(data, file))
+            known = verified.passed.get(verdict_key(data, file))
             if known is None:
                 unverified.append((file, data))
             elif known != pages.get(file.name):
@@ -333,11 +309,11 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
 
             import pikepdf  # only now: a release of verified PDFs never loads it
 
-            from .verify import Expectation, shipped_families, verify_pdf
+            from .verify import shipped_families, verify_pdf
 
             families = shipped_families(fonts)
             for file, data in unverified:
-                expect = Expectation(families, "3A" if file.variant == ARCHIVAL else None, file.sources)
+                expect = expectation(file, families)
                 found = [f"{file.name}: {p}" for p in verify_pdf(data, expect)]
                 problems += found
                 try:
@@ -348,7 +324,7 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
                 if count != pages.get(file.name):
                     problems.append(f"{file.name}: has {count} pages; {MANIFEST} says {pages.get(file.name)}")
                 elif not found:
-                    verified.passed[_verdict_key(data, file)] = count
+                    verified.passed[verdict_key(data, file)] = count
         names = list(files)
         for name in names:
             if name.endswith(".html"):
@@ -408,7 +384,7 @@ def _build(
     cache = Cache(project.build / "cache.json")
     keys = {d.name: document_key(d, html[d.name], files, assets) for d in the_plan.documents}
     drafts = project.build / DRAFTS
-    verified = Verified(project.build / VERIFIED, _checks_digest())
+    verified = Verified(project.build / VERIFIED, checks_digest())
     pdfs: dict[str, bytes] = {}
     found: dict[str, Path] = {}
     stale = []
@@ -449,7 +425,7 @@ def _build(
             for file, (data, pages) in zip(document.files, rendered[document.name].pdfs, strict=True):
                 pdfs[file.name] = data
                 cache.records[file.name] = Record(keys[document.name], digest(data), pages, len(data))
-                verified.passed[_verdict_key(data, file)] = pages  # the worker checked these bytes
+                verified.passed[verdict_key(data, file)] = pages  # the worker checked these bytes
 
     rebuilt = {d.name for d in stale}
     if the_plan.complete:
@@ -476,7 +452,7 @@ def _build(
         cache.save(write_atomic)
         where = drafts
     # Verdicts are kept for the PDFs this build knows of, in dist/ or in drafts.
-    verified.save({_verdict_key(pdfs[f.name], f) for f in the_plan.files} | {
+    verified.save({verdict_key(pdfs[f.name], f) for f in the_plan.files} | {
         key for key in verified.passed if key.split(" ", 1)[0] in {r.sha256 for r in cache.records.values()}})
 
     return [

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from .plan import Document
+from .files import write_if_changed
+from .plan import Document, PdfFile
 
 CACHE_VERSION = 1
 
@@ -143,3 +144,45 @@ class Cache:
         data = {"version": CACHE_VERSION,
                 "outputs": {name: asdict(r) for name, r in sorted(self.records.items())}}
         write(self.path, (json.dumps(data, indent=1) + "\n").encode())
+
+
+#: PDFs that passed every check, by digest: a PDF published again unchanged is not checked again.
+VERIFIED = "verified.json"
+
+
+def checks_digest() -> str:
+    """A digest of everything a verdict of :func:`~mcsp_reports.verify.verify_pdf` depends on:
+    the code of this package and the engine versions; a change to either checks every PDF again."""
+    package = Path(__file__).parent
+    return digest(engine_versions().encode() + b"".join(
+        p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py"))))
+
+
+def verdict_key(data: bytes, file: PdfFile) -> str:
+    """What a verdict is about: the exact bytes of a PDF and what it was checked to be."""
+    return f"{digest(data)} {file.variant} {','.join(file.sources)}"
+
+
+class Verified:
+    """The PDFs that passed every check (``build/verified.json``): page count by verdict key.
+
+    Read like any input: anything unexpected in the file, or checks that have changed
+    since it was written, and it is ignored, so every PDF is checked again.
+    """
+
+    def __init__(self, path: Path, checks: str):
+        self.path, self.checks = path, checks
+        self.passed: dict[str, int] = {}
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if (isinstance(data, dict) and data.get("checks") == checks and isinstance(data.get("passed"), dict)
+                and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000
+                        for k, v in data["passed"].items())):
+            self.passed = dict(data["passed"])
+
+    def save(self, keep: set[str]) -> None:
+        """Store the verdicts whose keys are in ``keep``."""
+        passed = {key: pages for key, pages in sorted(self.passed.items()) if key in keep}
+        write_if_changed(self.path, (json.dumps({"checks": self.checks, "passed": passed}, indent=1) + "\n").encode())

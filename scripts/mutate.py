@@ -69,6 +69,8 @@ BUILD = tuple(f"tests/test_build.py::test_{name}" for name in (
     "a_rebuilt_pdf_replaces_the_old_file_instead_of_rewriting_it",
     "a_render_failure_leaves_dist_exactly_as_it_was",
 ))
+# The release swap: a folder copied over dist/ would keep files of the old release.
+SWAP = ("tests/test_release.py::test_stale_files_and_debris_in_dist_are_gone_after_the_next_build",)
 SITE = ("tests/test_site.py", "tests/test_bundle.py", *QUICK)
 BUNDLE = ("tests/test_bundle.py", *QUICK)
 
@@ -115,9 +117,10 @@ MUTANTS = [
     Mutant("fetcher: the network allowed", "pdf.py",
            '        if scheme != "file":\n', '        if scheme not in ("file", "http", "https"):\n', PDF),
     Mutant("fetcher: files outside the project allowed", "pdf.py",
-           "        if not self.allows(path):", "        if False:", PDF),
+           'if "\\0" in str(path) or not self.allows(path):', 'if "\\0" in str(path):', PDF),
     Mutant("fetcher: links not resolved before the check", "pdf.py",
-           "        real = path.resolve()\n", "        real = path.absolute()\n", PDF),
+           "        real = path.resolve()\n        return real in self.files",
+           "        real = path.absolute()\n        return real in self.files", PDF),
     Mutant("pdf: engine warnings ignored", "pdf.py",
            "    if problems:\n        raise RenderError", "    if False:\n        raise RenderError", PDF),
     Mutant("pdf: the garbage collector left off after a render", "pdf.py",
@@ -132,7 +135,7 @@ MUTANTS = [
     Mutant("verify: missing dc:title accepted", "verify.py",
            "    if not title:\n", "    if False:\n", VERIFY),
     Mutant("verify: PDF/UA declaration not checked", "verify.py",
-           'if expect.pdfa is None and ua_part != "1":', "if False:", VERIFY),
+           '    if ua_part != "1":', "    if False:", VERIFY),
     Mutant("verify: missing output intent accepted", "verify.py",
            'if not any("/DestOutputProfile" in intent for intent in intents):', "if False:", VERIFY),
     Mutant("verify: unembedded fonts accepted", "verify.py",
@@ -168,7 +171,8 @@ MUTANTS = [
            "    path.parent.mkdir(parents=True, exist_ok=True)\n    path.write_bytes(data)\n    return\n    fd,",
            FILES),
     Mutant("files: temporary file left behind on failure", "files.py",
-           "        Path(temporary).unlink(missing_ok=True)\n", "        pass\n", FILES),
+           "    except OSError as error:\n        Path(temporary).unlink(missing_ok=True)\n",
+           "    except OSError as error:\n        pass\n", FILES),
     Mutant("files: written files unreadable to others", "files.py",
            "os.chmod(temporary, 0o644)", "os.chmod(temporary, 0o600)", FILES),
     Mutant("files: unchanged files rewritten", "files.py",
@@ -177,18 +181,19 @@ MUTANTS = [
     # the build's verify-then-write step
     Mutant("build: the PDFs it writes are not verified", "build.py",
            "for p in verify_pdf(pdf.data, expect)]", "for p in []]", BUILD),
-    Mutant("build: dist/ files written in place", "build.py",
-           "write_atomic(project.dist / file.name, data)", "(project.dist / file.name).write_bytes(data)", BUILD),
+    Mutant("build: dist/ files written in place", "release.py",
+           "            _exchange(staging, dist)\n", "            shutil.copytree(staging, dist, dirs_exist_ok=True)\n",
+           SWAP),
     # the publish step
-    Mutant("publish: thumbnails never redrawn", "site.py",
-           "if file.name in rebuilt or not (dist / thumbnail).is_file():",
-           "if not (dist / thumbnail).is_file():", SITE),
+    Mutant("publish: thumbnails never redrawn", "build.py",
+           'path = store / f"{digest(data)}-{THUMBNAIL_WIDTH}.png"', 'path = store / f"cover-{THUMBNAIL_WIDTH}.png"',
+           SITE),
     Mutant("publish: manifest left out of SHA256SUMS", "site.py",
-           " + [(digest(manifest_data), MANIFEST)]", "", SITE),
+           " + [(digest(out[MANIFEST]), MANIFEST)]", "", SITE),
     # pack
-    Mutant("pack: digests not checked", "bundle.py",
-           """if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:""",
-           "if not path.is_file():", BUNDLE),
+    Mutant("pack: digests not checked", "release.py",
+           'if entry.get("bytes") != len(data) or entry.get("sha256") != digest(data):',
+           'if entry.get("bytes") != len(data):', BUNDLE),
     Mutant("pack: entries dated by the clock", "bundle.py",
            "date_time=stamp)", "date_time=(2020, 1, 1, 0, 0, 0))", BUNDLE),
 ]

@@ -53,12 +53,20 @@ def _progress(message: str) -> None:
         "jobs": JOBS_HELP,
         "force": FORCE_HELP,
         "open": "Open dist/index.html in the web browser once the build is done.",
+        "dry-run": "Build nothing: say which documents the build would lay out again, and why.",
     },
 )
 def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | None = None,
-          jobs: int = 0, force: bool = False, open: bool = False) -> None:
+          jobs: int = 0, force: bool = False, open: bool = False, dry_run: bool = False) -> None:
     """Build every report into dist/: PDFs (accessible, archival, large print) and the HTML edition."""
     settings = _settings(c, stylesheet, jobs)
+    if dry_run:
+        stale = _run(mcsp_reports.outdated, PROJECT, years=year or None, history=not year,
+                     stylesheets=settings.stylesheets, force=force)
+        for document in stale:
+            print(f"{document.document.name}: {document.reason}")
+        print(f"{len(stale) or 'no'} document{'s' * (len(stale) != 1)} to lay out again; nothing was built")
+        return
     built = _run(mcsp_reports.build, PROJECT, years=year or None, history=not year,
                  stylesheets=settings.stylesheets, jobs=settings.jobs, force=force, report=_progress)
     print(summarise(built, ROOT))

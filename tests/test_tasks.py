@@ -182,6 +182,28 @@ def test_verify_takes_any_number_of_paths_as_words(checkout: Path, built: dict) 
     assert result.returncode == 1 and result.stderr.strip() == "dist/nothing.pdf: no such file"
 
 
+def test_build_dry_run_says_what_a_stylesheet_change_would_lay_out_and_builds_nothing(
+        checkout: Path, built: dict) -> None:
+    _up_to_date_copy(checkout, built)
+    sheet = checkout / "styles" / "large-print.css"
+    sheet.write_text(sheet.read_text().replace("--space: 6mm;", "--space: 7mm;"))
+    before = {p: p.read_bytes() for p in sorted((checkout / "dist").rglob("*")) if p.is_file()}
+    result = invoke(checkout, "build", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    years = ["2015-16", "2016-17", "2017-18", "2018-19"]
+    assert result.stdout.splitlines() == [
+        *(f"{name}-large-print: what it is made from changed since the last build"
+          for name in ["mcsp-history", *(f"mcsp-annual-achievements-{y}" for y in years)]),
+        "5 documents to lay out again; nothing was built",
+    ]
+    assert {p: p.read_bytes() for p in sorted((checkout / "dist").rglob("*")) if p.is_file()} == before
+    result = invoke(checkout, "build", "--dry-run", "--year", "2017-18", "--force")
+    assert result.stdout.splitlines() == ["mcsp-annual-achievements-2017-18: forced",
+                                          "mcsp-annual-achievements-2017-18-large-print: forced",
+                                          "2 documents to lay out again; nothing was built"]
+    assert not (checkout / "build" / "drafts").exists()
+
+
 def test_build_open_opens_the_landing_page_in_the_browser(checkout: Path, built: dict) -> None:
     _up_to_date_copy(checkout, built)
     opened = checkout / "opened.txt"

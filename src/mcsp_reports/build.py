@@ -50,6 +50,8 @@ from .project import Project
 from .render import PRINT_DIR, make_environment, print_html, publication_time
 
 if TYPE_CHECKING:  # verify loads pikepdf, which a build with nothing to do never needs
+    import jinja2
+
     from .glyphs import Box
     from .verify import Expectation
 
@@ -367,36 +369,96 @@ def build(
         raise FileSystemError(problem.path, f"{problem.reason} (dist/ is unchanged)") from None
 
 
-def _build(
-    project: Project, years: Sequence[str] | None, history: bool, stylesheets: Sequence[str | Path],
-    jobs: int | None, force: bool, report: Callable[[str], None], limits: Limits,
-) -> list[Built]:
+@dataclass(frozen=True)
+class Stale:
+    """A document that a build would lay out again, and why (e.g. "what it is made from changed")."""
+
+    document: Document
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a build reads and renders before it decides what is stale."""
+
+    content: Content
+    kept: dict[str, bytes]
+    files: dict[str, bytes]
+    links: list[str]
+    plan: Plan
+    env: jinja2.Environment
+    html: dict[str, str]
+    keys: dict[str, str]
+
+
+def _read_inputs(project: Project, years: Sequence[str] | None, history: bool,
+                 stylesheets: Sequence[str | Path]) -> _Inputs:
+    """Read and validate every source once, plan, and render each document's print HTML and key."""
     kept: dict[str, bytes] = {}
     content = load_content(project.reports, kept)
     links = [project.stylesheet(s) for s in stylesheets]
     files = _read_files(project, links, kept)
     the_plan = plan(content, years, history, links)
     theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
-
     env = make_environment(project.templates, project.build / "templates", theme)
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
     assets = assets_digest(files)
-    cache = Cache(project.build / "cache.json")
     keys = {d.name: document_key(d, html[d.name], files, assets) for d in the_plan.documents}
-    drafts = project.build / DRAFTS
-    verified = Verified(project.build / VERIFIED, checks_digest())
-    pdfs: dict[str, bytes] = {}
-    found: dict[str, Path] = {}
-    stale = []
-    for document in the_plan.documents:
-        hits = [None if force else cache.find(f.name, keys[document.name], (project.dist, drafts))
+    return _Inputs(content, kept, files, links, the_plan, env, html, keys)
+
+
+def _decide(project: Project, inputs: _Inputs, cache: Cache,
+            force: bool) -> tuple[dict[str, str], dict[str, tuple[bytes, Path]]]:
+    """Why each stale document is stale, by name; and the bytes and place of every PDF of the others.
+
+    A document is up to date only when every one of its files was built from its key and is
+    still intact in ``dist/`` or ``build/drafts/``; this decision is taken before anything is laid out.
+    """
+    reasons: dict[str, str] = {}
+    found: dict[str, tuple[bytes, Path]] = {}
+    for document in inputs.plan.documents:
+        if force:
+            reasons[document.name] = "forced"
+            continue
+        hits = [cache.find(f.name, inputs.keys[document.name], (project.dist, project.build / DRAFTS))
                 for f in document.files]
-        if any(hit is None for hit in hits):
-            stale.append(document)
+        why = next((hit for hit in hits if isinstance(hit, str)), None)
+        if why is not None:
+            reasons[document.name] = why
             continue
         for file, hit in zip(document.files, hits, strict=True):
-            assert hit is not None
-            pdfs[file.name], found[file.name] = hit[1], hit[2]
+            assert not isinstance(hit, str)
+            found[file.name] = hit[1], hit[2]
+    return reasons, found
+
+
+def outdated(project: Project, years: Sequence[str] | None = None, history: bool = True,
+             stylesheets: Sequence[str | Path] = (), force: bool = False) -> list[Stale]:
+    """The documents that :func:`build` with these options would lay out again, and why, in plan order.
+
+    It reads and validates what a build reads, but lays nothing out and writes nothing
+    except the template cache (as :func:`check`). It takes no lock: while a build runs, or
+    after one was interrupted, the answer may name documents that the next build finds done.
+    """
+    inputs = _read_inputs(project, years, history, stylesheets)
+    reasons, _ = _decide(project, inputs, Cache(project.build / "cache.json"), force)
+    return [Stale(d, reasons[d.name]) for d in inputs.plan.documents if d.name in reasons]
+
+
+def _build(
+    project: Project, years: Sequence[str] | None, history: bool, stylesheets: Sequence[str | Path],
+    jobs: int | None, force: bool, report: Callable[[str], None], limits: Limits,
+) -> list[Built]:
+    inputs = _read_inputs(project, years, history, stylesheets)
+    content, kept, files, links = inputs.content, inputs.kept, inputs.files, inputs.links
+    the_plan, env, html, keys = inputs.plan, inputs.env, inputs.html, inputs.keys
+    cache = Cache(project.build / "cache.json")
+    drafts = project.build / DRAFTS
+    verified = Verified(project.build / VERIFIED, checks_digest())
+    reasons, hits = _decide(project, inputs, cache, force)
+    stale = [d for d in the_plan.documents if d.name in reasons]
+    pdfs = {name: data for name, (data, _) in hits.items()}
+    found = {name: path for name, (_, path) in hits.items()}
 
     print_dir = project.root / PRINT_DIR
     for document in the_plan.documents:

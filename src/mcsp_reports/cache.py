@@ -121,23 +121,29 @@ class Cache:
             data = None  # a missing, unreadable or damaged cache only means a full rebuild
         self.records: dict[str, Record] = parse_records(data) or {}
 
-    def find(self, name: str, key: str, folders: Sequence[Path]) -> tuple[Record, bytes, Path] | None:
+    def find(self, name: str, key: str, folders: Sequence[Path]) -> tuple[Record, bytes, Path] | str:
         """The record of ``name``, its bytes and where they are, if it was built from ``key``
-        and the first of ``folders`` that holds it holds it intact."""
+        and the first of ``folders`` that holds it holds it intact; otherwise why not, in a few words."""
         record = self.records.get(name)
-        if record is None or record.key != key:
-            return None
+        if record is None:
+            return "no record of an earlier build"
+        if record.key != key:
+            return "what it is made from changed since the last build"
+        seen = False
         for folder in folders:
             path = folder / name
             try:
-                if not path.is_file() or path.is_symlink() or path.stat().st_size != record.size:
+                if not path.is_file() or path.is_symlink():
+                    continue
+                seen = True
+                if path.stat().st_size != record.size:
                     continue
                 data = path.read_bytes()
             except OSError:
                 continue
             if digest(data) == record.sha256:
                 return record, data, path
-        return None
+        return f"{name} {'differs from the one built' if seen else 'is missing'}"
 
     def save(self, write: Callable[[Path, bytes], None]) -> None:
         """Store the records with ``write`` (an atomic writer)."""

@@ -379,24 +379,13 @@ def test_an_ordinary_subfolder_of_fonts_is_not_published(project: Project) -> No
     sums_check(project.dist)
 
 
-@pytest.mark.parametrize("cache", [
-    "[]", "null", '{"version": 1, "outputs": []}', '{"version": 1}', "7",
-    'PAGES:"lots"', "PAGES:-5", "PAGES:true", "PAGES:0", 'SIZE:"1"', 'KEY:"../x"', "EXTRA",
-])
-def test_a_damaged_cache_means_rebuild_never_a_crash_or_a_wrong_number(project: Project, cache: str) -> None:
+def test_a_damaged_cache_means_rebuild_never_a_crash_or_a_wrong_number(project: Project) -> None:
+    # Every kind of damage is refused by the cache's reader (tests/test_cache.py); this one,
+    # a page count that Python takes for the number 1, shows a whole build never believes it.
+    from test_cache import damage
+
     path = project.build / "cache.json"
-    data = json.loads(path.read_text())
-    record = data["outputs"]["mcsp-history.pdf"]
-    field, _, value = cache.partition(":")
-    if field in ("PAGES", "SIZE", "KEY"):
-        record[field.lower()] = json.loads(value)
-        text = json.dumps(data)
-    elif field == "EXTRA":
-        record["pages_seen"] = 3
-        text = json.dumps(data)
-    else:
-        text = cache
-    path.write_text(text)
+    path.write_text(damage(path.read_text(), "PAGES:true"))
     built = build(project)
     assert all(b.rebuilt for b in built)  # nothing in the damaged cache was believed
     manifest = json.loads((project.dist / "manifest.json").read_text())

@@ -210,7 +210,8 @@ def test(c: Context, args: str = "", quick: bool = False) -> None:
     if not quick:
         lint(c)
     marker = ' -m "not slow"' if quick else ""
-    c.run(f"{sys.executable} -m pytest{marker} {args}", pty=False)
+    # One pytest-xdist worker per core; tests/conftest.py makes the shared builds once for all of them.
+    c.run(f"{sys.executable} -m pytest -n auto{marker} {args}", pty=False)
 
 
 @task

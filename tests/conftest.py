@@ -10,11 +10,15 @@ read the real content. Tests that build PDFs or drive a browser are marked ``slo
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -27,6 +31,8 @@ SHARED_PARTS = ("templates", "styles")
 
 #: Fixtures that build real PDFs: a test using one is slow, whatever its module.
 SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "warm", "server", "browser", "checkout"}
+
+T = TypeVar("T")
 
 
 def copy_project(target: Path) -> Project:
@@ -51,11 +57,40 @@ def project(tmp_path: Path) -> Project:
     return copy_project(tmp_path / "project")
 
 
+def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
+    """``make(folder)``, run once for the whole test run, even when pytest-xdist runs it in several workers.
+
+    Alone, pytest runs each session fixture once. Under ``pytest -n`` every worker is a
+    session of its own, and each would build the test project again: instead the first
+    worker to ask makes it in the folder the workers share, while the others wait on a
+    lock, then read its result. What is made this way must be read only, never changed.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(factory.mktemp(name))
+    shared = factory.getbasetemp().parent  # this run's folder, which holds every worker's own
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if make() fails
+        done = shared / f"{name}.pickle"
+        if done.is_file():
+            result: T = pickle.loads(done.read_bytes())
+            return result
+        folder = shared / name
+        shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed to make it left
+        folder.mkdir()
+        value = make(folder)
+        done.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Every output of the test project, built once for the whole session; read it, never change it."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    return {"project": project, "files": _by_name(build(project))}
+    """Every output of the test project, built once for the whole run; read it, never change it."""
+
+    def make(folder: Path) -> dict[str, object]:
+        project = copy_project(folder / "project")
+        return {"project": project, "files": _by_name(build(project))}
+
+    return once_per_run(tmp_path_factory, "built", make)
 
 
 @pytest.fixture(scope="session")
@@ -65,19 +100,27 @@ def built_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Project:
     Its ``dist/`` must equal that of :func:`built` byte for byte; the reproducibility
     tests of the build, the cache and the zip share it instead of each building again.
     """
-    project = copy_project(tmp_path_factory.mktemp("elsewhere") / "project")
-    code = ("from pathlib import Path; from mcsp_reports import Project, build; "
-            f"build(Project(Path({str(project.root)!r})), jobs=1)")
-    environment = {**os.environ, "TZ": "Pacific/Kiritimati"}
-    subprocess.run([sys.executable, "-c", code], env=environment, check=True)
-    return project
+
+    def make(folder: Path) -> Project:
+        project = copy_project(folder / "project")
+        code = ("from pathlib import Path; from mcsp_reports import Project, build; "
+                f"build(Project(Path({str(project.root)!r})), jobs=1)")
+        environment = {**os.environ, "TZ": "Pacific/Kiritimati"}
+        subprocess.run([sys.executable, "-c", code], env=environment, check=True)
+        return project
+
+    return once_per_run(tmp_path_factory, "elsewhere", make)
 
 
 @pytest.fixture(scope="session")
 def real_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Every output of the real content, built once for the whole session (tests/test_content.py)."""
-    project = copy_real_project(tmp_path_factory.mktemp("real") / "project")
-    return {"project": project, "files": _by_name(build(project))}
+    """Every output of the real content, built once for the whole run (tests/test_content.py)."""
+
+    def make(folder: Path) -> dict[str, object]:
+        project = copy_real_project(folder / "project")
+        return {"project": project, "files": _by_name(build(project))}
+
+    return once_per_run(tmp_path_factory, "real", make)
 
 
 def _by_name(files: list[Built]) -> dict[str, Built]:

@@ -19,7 +19,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, once_per_run
 from mcsp_reports import ContentError, FileRefusedError, Project, RenderError, VerificationError, build
 from mcsp_reports.build import Limits
 from mcsp_reports.errors import FileSystemError
@@ -66,9 +66,12 @@ def restyle(project: Project) -> None:
 @pytest.fixture(scope="module")
 def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with a full release in dist/; each test starts from a copy of it."""
-    root = tmp_path_factory.mktemp("release") / "project"
-    build(copy_project(root))
-    return root
+
+    def make(folder: Path) -> Path:
+        build(copy_project(folder / "project"))
+        return folder / "project"
+
+    return once_per_run(tmp_path_factory, "release", make)
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def test_the_documented_font_recipe_works_as_written(project: Project) -> None:
     assert all(name.startswith(("Carlito", "Lato")) for name in fonts), fonts
 
 
+@pytest.mark.slow  # converts four fonts, then lays out a year with them
 def test_woff2_files_work_like_truetype(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     from fontTools.ttLib import TTFont, woff2
 

@@ -68,6 +68,7 @@ def rightmost_ink(pdf: Path) -> tuple[float, float]:
     return right, width
 
 
+@pytest.mark.slow  # lays out the history of ten synthetic years
 @pytest.mark.parametrize("years", [10])
 def test_no_table_runs_into_the_margin_however_many_years(tmp_path: Path, years: int) -> None:
     import shutil

@@ -12,6 +12,8 @@ import pydyf
 import pytest
 import weasyprint
 import weasyprint.document
+import weasyprint.layout.page
+from weasyprint.css import StyleFor
 from weasyprint.css.targets import CounterLookupItem, TargetCollector
 
 from mcsp_reports import engine
@@ -182,29 +184,26 @@ def test_uncorrected_restores_the_engine_and_leaves_the_corrections_in_place() -
     assert weasyprint.pdf.tags._build_box_tree is corrected
 
 
-TAGGING_PATCHES = ("margin-box-artifacts", "link-structure", "table-headers", "line-end-spaces",
-                   "figure-bbox", "continued-elements", "anonymous-blocks", "list-bodies")
+PATCHES = sorted(p.stem for p in (Path(__file__).parent.parent / "docs" / "upstream").glob("*.patch"))
 
 
-#: The other corrections' patches; the make_page one is offered upstream only.
-PERFORMANCE_PATCHES = ("pydyf-page-references", "weasyprint-target-page-counters", "weasyprint-box-lookup-items")
-ARCHIVAL_PATCHES = ("pdfa-with-pdfua",)
-
-
-@pytest.mark.parametrize(
-    "name", TAGGING_PATCHES + PERFORMANCE_PATCHES + ARCHIVAL_PATCHES + ("weasyprint-make-page-cached-anchors",))
-def test_each_correction_is_kept_as_a_patch_that_applies_to_the_installed_engine(name: str) -> None:
-    import shutil
-    import subprocess
-    from pathlib import Path
-
+def _applied_by(name: str) -> str:
+    """The correction a patch's header names."""
     patch = Path(__file__).parent.parent / "docs" / "upstream" / f"{name}.patch"
     header = patch.read_text().split("\n--- a/")[0]
-    if name in TAGGING_PATCHES + PERFORMANCE_PATCHES + ARCHIVAL_PATCHES:
-        applied = header.split("Applied at run time by mcsp_reports.engine.")[1].split(".")[0]
-        assert callable(getattr(engine, applied)) and getattr(engine, applied) in engine.CORRECTIONS
-    else:
-        assert "Not applied at run time" in header
+    return header.split("Applied at run time by mcsp_reports.engine.")[1].split()[0].rstrip(".")
+
+
+def test_every_correction_is_kept_as_a_patch() -> None:
+    assert {getattr(engine, _applied_by(name)) for name in PATCHES} == set(engine.CORRECTIONS)
+
+
+@pytest.mark.parametrize("name", PATCHES)
+def test_each_patch_names_its_correction_and_applies_to_the_installed_engine(name: str) -> None:
+    import subprocess
+
+    patch = Path(__file__).parent.parent / "docs" / "upstream" / f"{name}.patch"
+    assert getattr(engine, _applied_by(name)) in engine.CORRECTIONS
     if shutil.which("patch") is None:
         pytest.skip("no patch program on this machine")
     installed = Path(weasyprint.__file__).parent.parent  # the directory holding weasyprint/
@@ -222,6 +221,9 @@ def test_each_correction_is_kept_as_a_patch_that_applies_to_the_installed_engine
 SECTIONS = 12
 HTML = """<!doctype html><html lang="en"><head><title>Targets</title><style>
 @page { size: A6; margin: 1cm; @bottom-center { content: counter(page) " of " counter(pages) } }
+@page :left { @top-left { content: "Targets" } }
+@page :right { @top-right { content: string(section) } }
+h2 { string-set: section content() }
 nav a::after { content: " p. " target-counter(attr(href url), page) }
 nav a.fixed::after { content: " p. " target-counter("#s3", page) }
 nav a { display: block; bookmark-level: 2; bookmark-label: "to " target-counter(attr(href url), page) }
@@ -235,7 +237,8 @@ section { break-before: page }
 
 
 def write(html: str = HTML) -> bytes:
-    """The PDF WeasyPrint writes for ``html`` with whichever bookkeeping is in effect."""
+    """The PDF WeasyPrint writes for ``html``: corrected, unless inside ``engine.upstream_layout()``."""
+    engine.apply()
     return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
@@ -244,15 +247,20 @@ def test_the_corrections_are_in_effect_once_the_pdf_stage_is_imported() -> None:
 
     assert TargetCollector.cache_target_page_counters is engine._indexed_cache_target_page_counters
     assert weasyprint.document.layout_document is engine._indexed_layout_document
-    with engine.upstream_target_counters():
+    with engine.upstream_layout():
         assert TargetCollector.cache_target_page_counters is engine.UPSTREAM_CACHE_TARGET_PAGE_COUNTERS
         assert weasyprint.document.layout_document is engine.UPSTREAM_LAYOUT_DOCUMENT
+        assert weasyprint.layout.page.set_page_type_computed_styles is engine.UPSTREAM_SET_PAGE_TYPE_COMPUTED_STYLES
     assert weasyprint.document.layout_document is engine._indexed_layout_document
+    assert weasyprint.layout.page.set_page_type_computed_styles is engine._indexed_set_page_type_computed_styles
+    assert weasyprint.layout.page.make_page is not engine.UPSTREAM_MAKE_PAGE
+    with engine.upstream_layout():
+        assert weasyprint.layout.page.make_page is engine.UPSTREAM_MAKE_PAGE
 
 
 def test_target_counters_write_the_same_bytes_with_and_without_the_corrections() -> None:
     corrected = write()
-    with engine.upstream_target_counters():
+    with engine.upstream_layout():
         upstream = write()
     assert corrected == upstream
     # The document does use what is compared: page numbers in the contents and bookmarks.
@@ -271,40 +279,51 @@ def test_the_page_numbers_printed_are_the_targets_pages() -> None:
     assert "Again p. 5" in text
 
 
-class _CountingItems(dict):
-    """A lookup-item dictionary that counts how often all of it is walked."""
+class Walks:
+    """How often an engine dictionary was walked whole."""
 
-    walks = 0
+    count = 0
 
-    def items(self):
-        _CountingItems.walks += 1
-        return super().items()
+
+def count_walks(monkeypatch: pytest.MonkeyPatch, owner: type, attribute: str, method: str) -> type[Walks]:
+    """Make every new ``owner`` count the calls of ``method`` on its dictionary ``attribute``.
+
+    The dictionary is swapped once ``owner.__init__`` has returned (keeping its items),
+    so only the walks made afterwards, during layout, are counted.
+    """
+    walks = type("CountedWalks", (Walks,), {"count": 0})
+
+    def walk(self: dict, *args: object) -> object:
+        walks.count += 1
+        return getattr(dict, method)(self, *args)
+
+    counting = type("CountingDict", (dict,), {method: walk})
+    init = owner.__init__
+
+    def counting_init(self: object, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)
+        setattr(self, attribute, counting(getattr(self, attribute)))
+
+    monkeypatch.setattr(owner, "__init__", counting_init)
+    return walks
 
 
 @pytest.fixture
-def counted_walks(monkeypatch: pytest.MonkeyPatch) -> type[_CountingItems]:
+def counted_walks(monkeypatch: pytest.MonkeyPatch) -> type[Walks]:
     """Make every TargetCollector count the walks over its lookup items."""
-    init = TargetCollector.__init__
-
-    def counting_init(self: TargetCollector) -> None:
-        init(self)
-        self.counter_lookup_items = _CountingItems()
-
-    monkeypatch.setattr(TargetCollector, "__init__", counting_init)
-    _CountingItems.walks = 0
-    return _CountingItems
+    return count_walks(monkeypatch, TargetCollector, "counter_lookup_items", "items")
 
 
-def test_the_corrected_engine_walks_the_lookup_items_once_per_index(counted_walks: type[_CountingItems]) -> None:
+def test_the_corrected_engine_walks_the_lookup_items_once_per_index(counted_walks: type[Walks]) -> None:
     write()
-    assert counted_walks.walks == 2
+    assert counted_walks.count == 2
 
 
-def test_upstream_walks_the_lookup_items_once_per_reference(counted_walks: type[_CountingItems]) -> None:
+def test_upstream_walks_the_lookup_items_once_per_reference(counted_walks: type[Walks]) -> None:
     # The fixture that the test above would fail on: WeasyPrint's own bookkeeping.
-    with engine.upstream_target_counters():
+    with engine.upstream_layout():
         write()
-    assert counted_walks.walks > 2 * SECTIONS
+    assert counted_walks.count > 2 * SECTIONS
 
 
 @pytest.fixture
@@ -337,7 +356,7 @@ def test_the_corrected_engine_updates_the_same_items_in_the_same_order(
         return [(number - first, page) for number, page in parse_again_calls]
 
     corrected = run()
-    with engine.upstream_target_counters():
+    with engine.upstream_layout():
         upstream = run()
     assert corrected == upstream
     assert len(corrected) > SECTIONS
@@ -349,6 +368,97 @@ def _archival(variant: str) -> bytes:
     sources = [weasyprint.Attachment(string=b"year: 2017-18\n", name=name, relationship="Source",
                                      created=date, modified=date) for name in ("a.yaml", "b.yaml")]
     return weasyprint.HTML(string=html).write_pdf(pdf_variant=variant, attachments=sources)
+
+
+# -- Page-type styles: each page type's own entries, in the same order --------------------
+
+
+@pytest.fixture
+def counted_style_walks(monkeypatch: pytest.MonkeyPatch) -> type[Walks]:
+    """Make every StyleFor count the walks over its cascaded styles once the elements' styles are set."""
+    return count_walks(monkeypatch, StyleFor, "_cascaded_styles", "__iter__")
+
+
+def test_the_corrected_engine_never_walks_every_page_types_styles(counted_style_walks: type[Walks]) -> None:
+    write()
+    assert counted_style_walks.count == 0
+
+
+def test_upstream_walks_every_page_types_styles_for_each_page(counted_style_walks: type[Walks]) -> None:
+    # The fixture that the test above would fail on: WeasyPrint's own set_page_type_computed_styles.
+    with engine.upstream_layout():
+        write()
+    assert counted_style_walks.count >= SECTIONS + 1
+
+
+def test_margin_box_styles_are_computed_for_the_same_page_types_in_the_same_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[object, object, object]] = []
+    compute = StyleFor.set_computed_styles
+
+    def recording(self: StyleFor, element: object, parent: object, *args: object, **kwargs: object) -> None:
+        if isinstance(element, tuple):  # a PageType, not an HTML element
+            # A margin box inherits from its page type, a page type from the (per-run) root element.
+            calls.append((element, kwargs.get("pseudo_type"), parent if isinstance(parent, tuple) else "root"))
+        compute(self, element, parent, *args, **kwargs)
+
+    monkeypatch.setattr(StyleFor, "set_computed_styles", recording)
+    corrected = write()
+    corrected_calls, calls[:] = calls[:], []
+    with engine.upstream_layout():
+        upstream = write()
+    assert corrected_calls == calls
+    assert corrected == upstream
+    margins = {pseudo for _, pseudo, _ in calls if pseudo}
+    assert {"@top-left", "@top-right", "@bottom-center"} <= margins
+
+
+# -- Earlier pages' anchors and lookups: gathered once per pass, same answers -------------
+
+
+class _CountingState(dict):
+    """A page's remake state that counts how often its lists are read."""
+
+    reads = 0
+
+    def get(self, key: str, default: object = None) -> object:
+        _CountingState.reads += 1
+        return super().get(key, default)
+
+
+def _page_maker(pages: int) -> list[tuple[None, None, None, None, _CountingState]]:
+    return [(None, None, None, None, _CountingState(anchors=[f"a{n}"], content_lookups=[n])) for n in range(pages)]
+
+
+def test_earlier_pages_are_read_once_per_pass_and_give_upstreams_answers() -> None:
+    from types import SimpleNamespace
+
+    pages = 40
+    context = SimpleNamespace(page_maker=_page_maker(pages))
+    _CountingState.reads = 0
+    for index in range(pages):
+        anchors, lookups = engine._earlier_page_caches(context, index)
+        assert anchors == {f"a{n}" for n in range(index)} and lookups == set(range(index))
+    assert _CountingState.reads == 2 * (pages - 1)  # upstream reads pages² of them
+
+    # A new pass (a new list of pages, or a page made again) starts from nothing.
+    context.page_maker = _page_maker(pages)
+    assert engine._earlier_page_caches(context, 3)[0] == {"a0", "a1", "a2"}
+    context.page_maker[1][-1]["anchors"] = []
+    assert engine._earlier_page_caches(context, 3)[0] == {"a0", "a2"}
+    # Pages kept from the last pass between two pages made in this one are counted too.
+    assert engine._earlier_page_caches(context, 10)[0] == {f"a{n}" for n in range(10)} - {"a1"}
+
+
+def laid_out(pages: list[int]) -> int:
+    """An engine function to rewrite."""
+    return len(pages)
+
+
+def test_upstream_lines_that_are_not_there_are_never_rewritten() -> None:
+    with pytest.raises(engine.EngineVersionError, match="laid_out: the lines to correct are not in the installed"):
+        engine._rewritten(laid_out, (("    return len(pages) + 1\n", "    return 0\n"),))
+    assert engine._rewritten(laid_out, (("    return len(pages)\n", "    return -len(pages)\n"),))([1, 2]) == -2
 
 
 def test_each_pdfa_associated_file_is_listed_once() -> None:

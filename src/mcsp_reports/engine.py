@@ -19,10 +19,12 @@ functions, so the engine still writes every byte itself.
 from __future__ import annotations
 
 import copy
+import inspect
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
@@ -34,6 +36,7 @@ import weasyprint.document as document_module
 import weasyprint.draw as draw_module
 import weasyprint.layout as layout_module
 import weasyprint.layout.inline as inline_module
+import weasyprint.layout.page as page_module
 import weasyprint.pdf as pdf_module
 import weasyprint.pdf.metadata as metadata_module
 import weasyprint.pdf.pdfa as pdfa_module
@@ -782,10 +785,8 @@ _anonymous_state: list[bool] = [False]  # whether the box being tagged is anonym
 # (``formatting_structure/build.py:419,570``), so an index keyed by the dictionary's size
 # is never stale. Rule kept: same items, same order, same calls; every byte unchanged.
 #
-# A third scan, ``layout/page.py:775-779,784,807,851`` (``make_page`` gathering earlier
-# pages' anchors and lookups into lists and testing membership with ``in``), is left to
-# upstream: it sits inside a 400-line function and costs about a tenth of the other two
-# (docs/performance.md). Patches for all three: docs/upstream/weasyprint-*.patch.
+# A third scan, in ``make_page``, is corrected further down (earlier pages' anchors).
+# Patches for all three: docs/upstream/weasyprint-*.patch.
 
 
 #: Upstream's functions, kept so that tests and the benchmark can compare both engines.
@@ -861,9 +862,13 @@ def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator: 
     """``weasyprint.layout.layout_document`` looking up each box's lookup items in an index.
 
     Replaces ``weasyprint/layout/__init__.py:104-216`` (70.0), a copy of upstream's
-    function in which only the loop at lines 180-192 changes: boxes are compared by
-    identity there (``Box`` defines no ``__eq__``), which is what a dictionary keyed by
-    box finds. The function is carried whole because the loop sits in its middle.
+    function in which two loops change. The loop at lines 180-192 finds each box's items
+    in an index: boxes are compared by identity there (``Box`` defines no ``__eq__``),
+    which is what a dictionary keyed by box finds. The loop at lines 198-201 gives each
+    page the fixed boxes of every other page, slicing the list of pages twice per page
+    (pages² over a document); the pages without fixed boxes give none, so only the pages
+    that have some are listed, once, in the same order. The function is carried whole
+    because both loops sit in its middle.
     """
     initialize_page_maker(context, root_box)
     pages: list[Any] = []
@@ -931,12 +936,14 @@ def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator: 
                     string_name, text = string_set
                     context.string_set[string_name][i + 1].append(text)
 
+    # Only pages with fixed boxes give any to the others: list them once (see above).
+    fixed = [(j, page) for j, page in enumerate(pages) if page.fixed_boxes]
     for i, page in enumerate(pages):
         root_children = []
         root, footnote_area, note_area = page.children
-        root_children.extend(layout_fixed_boxes(context, pages[:i], page))
+        root_children.extend(layout_fixed_boxes(context, [p for j, p in fixed if j < i], page))
         root_children.extend(root.children)
-        root_children.extend(layout_fixed_boxes(context, pages[i + 1:], page))
+        root_children.extend(layout_fixed_boxes(context, [p for j, p in fixed if j > i], page))
         root.children = root_children
         context.current_page = i + 1
 
@@ -952,24 +959,174 @@ def _indexed_layout_document(html, root_box, context, max_loops=8) -> Iterator: 
         yield page
 
 
-def correct_box_lookup_items() -> None:
-    """Index the non-``content`` lookup items by box after pagination (see above)."""
+def correct_layout_document() -> None:
+    """Index the non-``content`` lookup items by box, and list the pages with fixed boxes once (see above)."""
     # document.py imported the function by name, so it is replaced where it is called.
     layout_module.layout_document = _indexed_layout_document
     document_module.layout_document = _indexed_layout_document
 
 
+# -- WeasyPrint: the styles of each page type ----------------------------------------------
+#
+# Upstream: ``layout/page.py:867-885``, ``set_page_type_computed_styles``, runs for every
+# page laid out (``remake_page``, ``layout/page.py:994``). It adds the page type's ``@page``
+# declarations to ``StyleFor._cascaded_styles`` and then walks that *whole* dictionary to
+# compute the styles of the page type's margin boxes. Once the elements' styles are
+# computed the dictionary holds only page entries (``css/__init__.py:161`` clears it),
+# but every page has its own page type (``PageType`` includes the page's index), so the
+# dictionary gains one entry per margin box per page and the walk costs pages² over a
+# layout: 6 ms a page of a 1,000-page history's profile, rising with the length.
+#
+# Corrected: the keys ``add_page_declarations`` inserts are recorded under their page
+# type as they are inserted (the dictionary only grows after that ``clear``, so the keys
+# added by a call are its last entries), and the margin boxes' styles are computed for
+# exactly the keys the walk would have found, in the same (insertion) order, from the
+# same key objects. Rule kept: same calls, same order; every byte unchanged.
+# Patch: docs/upstream/weasyprint-page-type-styles.patch.
+
+
+def _indexed_set_page_type_computed_styles(page_type: Any, html: Any, style_for: Any) -> None:
+    """``set_page_type_computed_styles`` visiting only ``page_type``'s own cascaded entries.
+
+    Replaces ``weasyprint/layout/page.py:867-885`` (70.0).
+    """
+    cascaded = style_for.get_cascaded_styles()
+    keys_by_type: dict[Any, list[tuple[Any, Any]]] = style_for.__dict__.setdefault("_mcsp_page_type_keys", {})
+    size = len(cascaded)
+    style_for.add_page_declarations(page_type)
+    added = list(islice(reversed(cascaded), len(cascaded) - size))
+    keys = keys_by_type.setdefault(page_type, [])
+    keys.extend(reversed(added))
+
+    # Apply style for page
+    style_for.set_computed_styles(
+        page_type,
+        # @page inherits from the root element:
+        # https://lists.w3.org/Archives/Public/www-style/2012Jan/1164.html
+        root=html.etree_element, parent=html.etree_element,
+        base_url=html.base_url)
+
+    # Apply style for page pseudo-elements (margin boxes)
+    for element, pseudo_type in keys:
+        if pseudo_type:
+            style_for.set_computed_styles(
+                element, pseudo_type=pseudo_type,
+                # The pseudo-element inherits from the element.
+                root=html.etree_element, parent=element,
+                base_url=html.base_url)
+
+
+#: Upstream's function, kept so that tests and the benchmark can compare both engines.
+UPSTREAM_SET_PAGE_TYPE_COMPUTED_STYLES = page_module.set_page_type_computed_styles
+
+
+def correct_page_type_styles() -> None:
+    """Compute each page type's margin-box styles from its own entries only (see above)."""
+    page_module.set_page_type_computed_styles = _indexed_set_page_type_computed_styles
+
+
+# -- WeasyPrint: the anchors and lookups of earlier pages ---------------------------------
+#
+# Upstream: ``layout/page.py:775-779``, in ``make_page``, gathers the anchors and
+# counter lookups cached by *every* earlier page into two lists for each page made, and
+# tests each box's anchor and lookup against them with ``in`` (lines 784 and 807): pages ×
+# anchors to gather, anchors² and lookups² to test. At 2,000 pages of history these lines
+# were 10 ms a page of a sampled profile, the largest part of what grows with length.
+#
+# Corrected: ``make_all_pages`` makes pages in order within a pass and only a page being
+# made changes its own lists (``layout/page.py:1055-1060``, ``785``, ``809``), so sets of
+# the earlier pages' anchors and lookups are kept on the layout context and extended with
+# the pages made (or kept) since the previous call; they start again when the pass's list
+# of pages is a new one (``layout/page.py:1075``) or a page comes round again. The lists
+# were only ever tested for membership, so the sets give the same answers, and every
+# byte is unchanged.
+#
+# ``make_page`` is 300 lines, so it is not carried: its upstream source is compiled again
+# with the five lines replaced, each of which must be found exactly once (see
+# :func:`_rewritten`), which makes the function that runs the upstream patch itself.
+# Patch: docs/upstream/weasyprint-make-page-earlier-pages.patch.
+
+#: Upstream's lines and the lines that replace them, as in the patch.
+_MAKE_PAGE_LINES = (
+    ("""    cached_anchors = []
+    cached_lookups = []
+    for (_, _, _, _, x_remake_state) in page_maker[:page_number - 1]:
+        cached_anchors.extend(x_remake_state.get('anchors', []))
+        cached_lookups.extend(x_remake_state.get('content_lookups', []))
+""", """    cached_anchors, cached_lookups = context.earlier_page_caches(
+        page_number - 1)
+"""),
+    ("            cached_anchors.append(anchor)\n", "            cached_anchors.add(anchor)\n"),
+    ("                cached_lookups.append(counter_lookup_id)\n", "                cached_lookups.add(counter_lookup_id)\n"),
+)
+
+
+def _rewritten(function: Callable[..., Any], lines: tuple[tuple[str, str], ...]) -> Callable[..., Any]:
+    """``function`` compiled again from its installed source with each ``(old, new)`` of ``lines`` made.
+
+    Each ``old`` must occur exactly once, or :class:`EngineVersionError` is raised: a
+    source that differs from the one the lines were read from is never corrected. The
+    new function lives in the upstream module's namespace, and its line numbers are the
+    upstream file's (the replaced lines aside), so tracebacks point at the real source.
+    """
+    source = inspect.getsource(function)
+    for old, new in lines:
+        if source.count(old) != 1:
+            raise EngineVersionError(
+                f"{function.__module__}.{function.__qualname__}: the lines to correct are not in the installed "
+                f"source: {old.strip().splitlines()[0]!r}")
+        source = source.replace(old, new)
+    first_line = inspect.getsourcelines(function)[1]
+    code = compile("\n" * (first_line - 1) + source, inspect.getsourcefile(function) or "<engine>", "exec")
+    namespace: dict[str, Any] = {}
+    exec(code, function.__globals__, namespace)  # noqa: S102  (upstream's own source, checked above)
+    return namespace[function.__name__]
+
+
+def _earlier_page_caches(context: Any, index: int) -> tuple[set[Any], set[int]]:
+    """The anchors and lookup ids cached by the pages before ``index`` (``LayoutContext.earlier_page_caches``).
+
+    The sets are the caller's to extend with the page it makes: its own lists will hold
+    the same items when the next page asks.
+    """
+    page_maker = context.page_maker
+    cache = context.__dict__.get("_mcsp_earlier_pages")
+    if cache is None or cache[0] is not page_maker or index <= cache[1]:
+        cache = context.__dict__["_mcsp_earlier_pages"] = [page_maker, 0, set(), set()]
+    _, start, anchors, lookups = cache
+    for *_, remake_state in page_maker[start:index]:
+        anchors.update(remake_state.get("anchors", []))
+        lookups.update(remake_state.get("content_lookups", []))
+    cache[1] = index
+    return anchors, lookups
+
+
+#: Upstream's function, kept so that tests and the benchmark can compare both engines.
+UPSTREAM_MAKE_PAGE = page_module.make_page
+
+
+def correct_make_page_earlier_pages() -> None:
+    """Keep the earlier pages' anchors and lookups in sets extended page by page (see above)."""
+    layout_module.LayoutContext.earlier_page_caches = _earlier_page_caches
+    page_module.make_page = _rewritten(UPSTREAM_MAKE_PAGE, _MAKE_PAGE_LINES)
+
+
 @contextmanager
-def upstream_target_counters() -> Iterator[None]:
-    """Run WeasyPrint's own target-counter bookkeeping inside the block, to compare outputs."""
-    method, function = TargetCollector.cache_target_page_counters, document_module.layout_document
-    TargetCollector.cache_target_page_counters = UPSTREAM_CACHE_TARGET_PAGE_COUNTERS
-    layout_module.layout_document = document_module.layout_document = UPSTREAM_LAYOUT_DOCUMENT
+def upstream_layout() -> Iterator[None]:
+    """Lay out with WeasyPrint's own functions inside the block (no layout correction), to compare outputs."""
+    replaced = {(TargetCollector, "cache_target_page_counters"): UPSTREAM_CACHE_TARGET_PAGE_COUNTERS,
+                (layout_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
+                (document_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
+                (page_module, "set_page_type_computed_styles"): UPSTREAM_SET_PAGE_TYPE_COMPUTED_STYLES,
+                (page_module, "make_page"): UPSTREAM_MAKE_PAGE}
+    current = {key: getattr(*key) for key in replaced}
+    for (owner, name), function in replaced.items():
+        setattr(owner, name, function)
     try:
         yield
     finally:
-        TargetCollector.cache_target_page_counters = method
-        layout_module.layout_document = document_module.layout_document = function
+        for (owner, name), function in current.items():
+            setattr(owner, name, function)
 
 
 # -- 9. A list item's content goes in its LBody -------------------------------------------
@@ -1202,7 +1359,9 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_list_bodies,
     # Target counters (issue 15).
     correct_target_page_counters,
-    correct_box_lookup_items,
+    correct_layout_document,
+    correct_make_page_earlier_pages,
+    correct_page_type_styles,
     # The archival edition: PDF/A and PDF/UA together (issue 9).
     correct_pdfa,
     correct_font_folder,

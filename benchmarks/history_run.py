@@ -7,8 +7,8 @@ MODE is one of:
 - ``pipeline``: ``mcsp_reports.pdf.render_pdfs``, as the build renders (engine corrections on);
 - ``plain``: WeasyPrint alone, with the options the build passes; ``mcsp_reports`` is never
   imported, so none of its corrections is in effect;
-- ``upstream``: the pipeline with WeasyPrint's own target-counter bookkeeping;
-- ``scan2``: the pipeline with only the page-counter cache corrected (``layout_document`` upstream's);
+- ``upstream``: the pipeline with WeasyPrint's own layout functions in place of the layout
+  corrections (``engine.upstream_layout()``); its PDF must be the pipeline's, byte for byte;
 - ``memory``: WeasyPrint's steps as the pipeline takes them, with resident-size snapshots
   after each (parsing, layout, collecting layout's garbage, writing);
 - ``trace``: the same under tracemalloc, for where Python's memory goes (slow: its time means nothing).
@@ -87,15 +87,11 @@ def main() -> None:
         figures["stages"] = stages
     else:
         if mode == "upstream":
-            context = engine.upstream_target_counters()
+            context = engine.upstream_layout()
         else:
             from contextlib import nullcontext
 
             context = nullcontext()
-        if mode == "scan2":
-            import weasyprint.document
-
-            weasyprint.document.layout_document = engine.UPSTREAM_LAYOUT_DOCUMENT
         with context:
             [pdf] = render_pdfs(html, base_url, fetcher, "history", [Edition("pdf/ua-1")])
         data, pages = pdf.data, pdf.pages

@@ -151,3 +151,45 @@ def test_the_shipped_theme_passes_and_contrast_is_computed_as_wcag_says() -> Non
     assert contrast((0, 0, 0), (1, 1, 1)) == pytest.approx(21)
     assert contrast((1, 1, 1), (1, 1, 1)) == pytest.approx(1)
     assert contrast((0x76 / 255,) * 3, (1, 1, 1)) == pytest.approx(4.54, abs=0.01)
+
+
+def test_what_a_font_file_is_is_read_once_per_distinct_file_and_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcsp_reports import design
+
+    font, store = tmp_path / "Lato-Italic.ttf", tmp_path / "build" / design.FONT_FACTS
+    shutil.copy(ROOT / "styles" / "fonts" / "Lato-Italic.ttf", font)
+    monkeypatch.setattr(design, "_known_fonts", {})
+    assert design.font_facts(font, store) == ("Lato", True, 400)
+
+    def unread(data: bytes) -> design.FontFacts:
+        raise AssertionError("read again")
+
+    # Another process: nothing in memory, the facts come from the store, fontTools is not needed.
+    monkeypatch.setattr(design, "_known_fonts", {})
+    monkeypatch.setattr(design, "_read_font_facts", unread)
+    assert design.font_facts(font, store) == ("Lato", True, 400)
+    # Other bytes under the same name are read again.
+    font.write_bytes((ROOT / "styles" / "fonts" / "Lato-Bold.ttf").read_bytes())
+    with pytest.raises(AssertionError, match="read again"):
+        design.font_facts(font, store)
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[]", '{"0": ["Lato", true, 400]}', "BAD_FACTS"])
+def test_a_damaged_font_store_is_ignored_and_rewritten(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    import hashlib
+    import json
+
+    from mcsp_reports import design
+
+    font, store = tmp_path / "Lato-Bold.ttf", tmp_path / design.FONT_FACTS
+    shutil.copy(ROOT / "styles" / "fonts" / "Lato-Bold.ttf", font)
+    key = hashlib.sha256(font.read_bytes()).hexdigest()
+    if damage == "BAD_FACTS":  # the right key, facts of the wrong types
+        damage = json.dumps({key: ["Lato", "yes", 700.5]})
+    store.write_text(damage)
+    monkeypatch.setattr(design, "_known_fonts", {})
+    assert design.font_facts(font, store) == ("Lato", False, 700)
+    assert json.loads(store.read_text())[key] == ["Lato", False, 700]
+

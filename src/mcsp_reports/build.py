@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from . import release
 from .cache import VERIFIED, Cache, Record, Verified, assets_digest, checks_digest, digest, document_key, verdict_key
-from .design import checked_theme
+from .design import FONT_FACTS, checked_theme
 from .errors import FileSystemError, LinkError, RenderError, VerificationError
 from .files import MAX_ASSET_BYTES, read_regular_file, read_tree, write_atomic, write_if_changed
 from .load import load_content
@@ -399,7 +399,8 @@ def _read_inputs(project: Project, years: Sequence[str] | None, history: bool,
     links = [project.stylesheet(s) for s in stylesheets]
     files = _read_files(project, links, kept)
     the_plan = plan(content, years, history, links)
-    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
+    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links,
+                          project.build / FONT_FACTS)
     env = make_environment(project.templates, project.build / "templates", theme)
     html = {d.name: print_html(env, content, d) for d in the_plan.documents}
     assets = assets_digest(files)
@@ -543,7 +544,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     content = load_content(project.reports)
     links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, stylesheets=links)
-    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links)
+    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links,
+                          project.build / FONT_FACTS)
     env = make_environment(project.templates, project.build / "templates", theme)
     documents = {}
     problems = []

@@ -16,11 +16,14 @@ never looks at colour contrast. This module reads the stylesheets of each cascad
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import logging
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -29,6 +32,7 @@ import tinycss2
 import tinycss2.color3
 
 from .errors import DesignError
+from .files import write_if_changed
 from .plan import LARGE_PRINT_STYLESHEET, PRINT_STYLESHEETS
 
 #: The stylesheets the project ships; any other is the user's.
@@ -177,8 +181,11 @@ def _is_length(value: str) -> bool:
     return bool(parsed.type == "number" and parsed.value == 0)
 
 
-def cascade_problems(sheets: Sequence[Sheet], styles: Path, root: Path) -> list[str]:
-    """Every problem of one cascade of stylesheets (later sheets win), one line each."""
+def cascade_problems(sheets: Sequence[Sheet], styles: Path, root: Path, facts: Path | None = None) -> list[str]:
+    """Every problem of one cascade of stylesheets (later sheets win), one line each.
+
+    ``facts`` is where :func:`font_facts` keeps what it learns of the font files.
+    """
     tokens: dict[str, Token] = {}
     for sheet in sheets:
         tokens.update({t.name: t for t in sheet.tokens})
@@ -213,7 +220,7 @@ def cascade_problems(sheets: Sequence[Sheet], styles: Path, root: Path) -> list[
                 problems.append(
                     f"{at.where}: {text} {fore_token.value} on {background} {back_token.value} has a contrast of "
                     f"{ratio:.2f}:1; WCAG 2.2 AA needs at least {needed}:1 for text")
-    problems += _font_problems(tokens, faces, styles, root)
+    problems += _font_problems(tokens, faces, styles, root, facts)
     return problems
 
 
@@ -222,26 +229,70 @@ def _order(sheets: Sequence[Sheet], token: Token) -> tuple[int, int]:
     return index, token.where.line
 
 
-@lru_cache(maxsize=64)
-def font_facts(path: Path, mtime: float) -> tuple[str, bool, int]:
-    """The family name inside a font file, whether it is italic, and its weight (``mtime`` keys the cache)."""
-    from fontTools.ttLib import TTFont
+FontFacts = tuple[str, bool, int]
+
+#: Where, under ``build/``, the build keeps the facts of the font files it has read.
+FONT_FACTS = "font-facts.json"
+
+
+def _read_font_facts(data: bytes) -> FontFacts:
+    """The family name inside the font file ``data``, whether it is italic, and its weight.
+
+    Raises ValueError when ``data`` cannot be read as a font.
+    """
+    from fontTools.ttLib import TTFont, TTLibError
 
     # fontTools warns about the files' own header dates, which say nothing about the design.
     quiet = logging.getLogger("fontTools")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        with TTFont(path, lazy=True) as font:
+        with TTFont(io.BytesIO(data), lazy=True) as font:
             return (str(font["name"].getBestFamilyName()), bool(font["head"].macStyle & 2),
                     int(font["OS/2"].usWeightClass))
+    except (TTLibError, KeyError, AssertionError, struct.error) as error:
+        raise ValueError(str(error)) from None
     finally:
         quiet.setLevel(level)
 
 
-def _font_problems(tokens: dict[str, Token], faces: list[Face], styles: Path, root: Path) -> list[str]:
-    from fontTools.ttLib import TTLibError
+#: Facts of the font files read so far, by the SHA-256 of their bytes.
+_known_fonts: dict[str, FontFacts] = {}
 
+
+def font_facts(path: Path, store: Path | None = None) -> FontFacts:
+    """:func:`_read_font_facts` of the file at ``path``, read once per distinct file.
+
+    Keyed by the file's bytes, not its name or time, so a replaced font is read again. With
+    ``store`` (a JSON file under ``build/``) the facts outlive the process, so a build with
+    nothing to do never loads fontTools; a damaged store is ignored and rewritten.
+    """
+    data = path.read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    stored = _stored_fonts(store) if store is not None else {}
+    facts = stored.get(key) or _known_fonts.get(key) or _read_font_facts(data)
+    _known_fonts[key] = facts
+    if store is not None and key not in stored:
+        write_if_changed(store, json.dumps({**stored, key: facts}, indent=0, sort_keys=True).encode())
+    return facts
+
+
+def _stored_fonts(store: Path) -> dict[str, FontFacts]:
+    """The facts kept in ``store``: only well-formed entries, none if it cannot be read."""
+    try:
+        entries = json.loads(store.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {key: (family, italic, weight) for key, value in entries.items()
+            if isinstance(value, list) and len(value) == 3 and re.fullmatch(r"[0-9a-f]{64}", str(key))
+            for family, italic, weight in [value]
+            if isinstance(family, str) and isinstance(italic, bool) and type(weight) is int}
+
+
+def _font_problems(tokens: dict[str, Token], faces: list[Face], styles: Path, root: Path,
+                   facts: Path | None) -> list[str]:
     problems = []
     declared = sorted({face.family for face in faces})
     for face in faces:
@@ -259,8 +310,8 @@ def _font_problems(tokens: dict[str, Token], faces: list[Face], styles: Path, ro
             problems.append(f"{face.where}: @font-face {face.family!r}: {shown}: no such file in styles/")
             continue
         try:
-            inside, italic, weight = font_facts(path, path.stat().st_mtime)
-        except (TTLibError, KeyError, OSError, AssertionError) as error:
+            inside, italic, weight = font_facts(path, facts)
+        except (ValueError, OSError) as error:
             problems.append(f"{face.where}: @font-face {face.family!r}: {shown} cannot be read as a font ({error})")
             continue
         if inside != face.family:
@@ -320,26 +371,31 @@ def points(value: str, em: float = 12.0) -> float:
     raise ValueError(f"{value!r} is not a length")
 
 
-def check_design(root: Path, cascades: Iterable[Sequence[str]]) -> None:
-    """Check each cascade of project-relative stylesheets; raise :class:`DesignError` listing every problem."""
+def check_design(root: Path, cascades: Iterable[Sequence[str]], facts: Path | None = None) -> None:
+    """Check each cascade of project-relative stylesheets; raise :class:`DesignError` listing every problem.
+
+    ``facts``: see :func:`cascade_problems`.
+    """
     read: dict[str, Sheet] = {}
     problems: list[str] = []
     for cascade in cascades:
         for name in cascade:
             if name not in read:
                 read[name] = _read(root, name)
-        problems += cascade_problems([read[name] for name in cascade], root / "styles", root)
+        problems += cascade_problems([read[name] for name in cascade], root / "styles", root, facts)
     if problems:
         raise DesignError("\n".join(dict.fromkeys(problems)))
 
 
-def checked_theme(root: Path, document_stylesheets: Iterable[Sequence[str]], extra: Sequence[str]) -> dict[str, str]:
+def checked_theme(root: Path, document_stylesheets: Iterable[Sequence[str]], extra: Sequence[str],
+                  facts: Path | None = None) -> dict[str, str]:
     """Check every cascade of the documents and the web pages, then return the print theme's values.
 
     ``extra`` are the user's stylesheets; the values are those the standard print
-    cascade ends with, which the templates draw the chart with.
+    cascade ends with, which the templates draw the chart with. ``facts``: see
+    :func:`cascade_problems`.
     """
-    check_design(root, cascades(document_stylesheets, extra))
+    check_design(root, cascades(document_stylesheets, extra), facts)
     return theme_values(root, (*PRINT_STYLESHEETS, *extra))
 
 

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from .design import checked_theme
+from .design import FONT_FACTS, checked_theme
 from .errors import Problem, UserError
 from .load import YEAR_FILE, load_draft
 from .model import Content
@@ -116,7 +116,8 @@ class Preview:
             content = draft.content
             extra = [self.project.stylesheet(s) for s in self.stylesheets]
             the_plan = plan(content, stylesheets=extra)
-            theme = checked_theme(self.project.root, (d.stylesheets for d in the_plan.documents), extra)
+            theme = checked_theme(self.project.root, (d.stylesheets for d in the_plan.documents), extra,
+                                  self.project.build / FONT_FACTS)
             env = make_environment(self.project.templates, theme=theme)
             for document in (report[0] for report in the_plan.reports):
                 downloads = [(f"{document.name}.pdf", "Accessible PDF of this page (rendered when opened)"),

@@ -535,7 +535,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     """Validate the content, then every link and asset reference of every page it makes.
 
     Renders the HTML (which is quick, with the build's template cache) but no PDF, and
-    writes nothing else; raises :class:`UserError` listing every problem.
+    writes nothing but that cache and the font facts (under ``build/``); raises
+    :class:`UserError` listing every problem.
     ``stylesheets`` are the extra stylesheets, as for :func:`build`.
     """
     from .links import check_documents

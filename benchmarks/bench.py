@@ -173,9 +173,11 @@ def plan_jobs(project: Path, out: Path) -> list[dict]:
     """The build's documents, as the baseline and the command line need them."""
     from mcsp_reports import load_content, plan
 
+    # WeasyPrint alone knows no "pdf/a-3a+ua-1" (engine.correct_pdfa adds it): it writes
+    # "pdf/a-3a", the same work but for the lines of XMP that also declare PDF/UA-1.
     return [
         {"html": str(project / "build" / "print" / document.html_name),
-         "files": [(str(out / f.name), f.variant, [str(project / "reports" / s) for s in f.sources])
+         "files": [(str(out / f.name), f.variant.split("+")[0], [str(project / "reports" / s) for s in f.sources])
                    for f in document.files]}
         for document in plan(load_content(project / "reports")).documents
     ]

@@ -16,7 +16,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,11 +35,17 @@ SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "warm", "server", "br
 T = TypeVar("T")
 
 
-def copy_project(target: Path) -> Project:
-    """The test project under ``target``: the shipped templates and styles, the test content."""
+def copy_project(target: Path, years: Sequence[str] | None = None) -> Project:
+    """The test project under ``target``: the shipped templates and styles, the test content
+    (of its years, only ``years`` when given: a smaller project for tests of faults that do not
+    depend on how much there is to lay out)."""
     for part in SHARED_PARTS:
         shutil.copytree(ROOT / part, target / part)
-    shutil.copytree(TEST_REPORTS, target / "reports")
+
+    def left_out(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if years is not None and n[:1].isdigit() and n.removesuffix(".yaml") not in years}
+
+    shutil.copytree(TEST_REPORTS, target / "reports", ignore=left_out)
     return Project(target)
 
 

@@ -120,6 +120,8 @@ def _up_to_date_copy(checkout: Path, built: dict) -> None:
 
 
 def test_the_settings_of_invoke_yaml_reach_dist_the_web_pages_and_the_zip(checkout: Path) -> None:
+    for year in ("2015-16", "2016-17", "2018-19"):  # one year and the history show it as well as four, in half the time
+        (checkout / "reports" / f"{year}.yaml").unlink()
     (checkout / "styles" / "brand.css").write_text(BRAND)
     (checkout / "invoke.yaml").write_text("mcsp:\n  stylesheets: [styles/brand.css]\n  jobs: 2\n")
     result = invoke(checkout, "dist")

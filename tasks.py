@@ -210,8 +210,10 @@ def test(c: Context, args: str = "", quick: bool = False) -> None:
     if not quick:
         lint(c)
     marker = ' -m "not slow"' if quick else ""
-    # One pytest-xdist worker per core; tests/conftest.py makes the shared builds once for all of them.
-    c.run(f"{sys.executable} -m pytest -n auto{marker} {args}", pty=False)
+    # One pytest-xdist worker per core, each taking over queued tests from the others when it
+    # runs out (the tests' lengths vary from milliseconds to seconds); tests/conftest.py makes
+    # the shared builds once for all of them.
+    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal{marker} {args}", pty=False)
 
 
 @task

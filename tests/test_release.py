@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,7 +162,7 @@ def test_a_build_killed_at_any_moment_leaves_one_release_and_the_next_recovers(p
     after_kill = snapshot(project.dist)
     sums_check(project.dist)
 
-    build(project)
+    build(project)  # would wait for ever on a lock kept by a worker orphaned by the kill
     new = snapshot(project.dist)
     assert new != old
     # Only once the exchange has happened is the new release there; before, the old one.
@@ -184,17 +183,6 @@ def test_without_the_atomic_exchange_a_kill_between_the_renames_is_repaired_by_t
     assert snapshot(project.dist) != old
     sums_check(project.dist)
     assert debris(project) == [] and not (project.build / "release.retiring").exists()
-
-
-def test_a_killed_build_leaves_no_worker_holding_the_lock(project: Project) -> None:
-    edit(project)
-    killer = subprocess.Popen([sys.executable, "-c", KILLER, str(project.root), "rendering"],
-                              env={**os.environ, "PYTHONPATH": SRC})
-    killer.wait(timeout=600)
-    start = time.perf_counter()
-    build(project)  # would wait for ever on a lock kept by an orphaned worker
-    assert time.perf_counter() - start < 300
-    sums_check(project.dist)
 
 
 def test_two_builds_at_once_take_turns_and_publish_one_release(project: Project) -> None:

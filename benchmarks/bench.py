@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -237,8 +238,10 @@ def real_content(work: Path, quick: bool) -> dict:
     edits = iter(range(1, 100))
 
     def edit() -> None:
-        year_file.write_text(original.replace("Multi-agency offender management",
-                                              f"Multi-agency offender management {next(edits)}"), encoding="utf-8")
+        # Another word at the end of the year's first title, whatever the content says.
+        edited = re.sub(r"^(\s+title: .+)$", rf"\1 {next(edits)}", original, count=1, flags=re.M)
+        assert edited != original, f"{year_file}: no title to edit"
+        year_file.write_text(edited, encoding="utf-8")
 
     def restore_and_wipe() -> None:
         year_file.write_text(original, encoding="utf-8")

@@ -30,7 +30,7 @@ TEST_REPORTS = Path(__file__).resolve().parent / "project" / "reports"
 SHARED_PARTS = ("templates", "styles")
 
 #: Fixtures that build real PDFs: a test using one is slow, whatever its module.
-SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "warm", "server", "browser", "checkout"}
+SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "released", "warm", "server", "browser", "checkout"}
 
 T = TypeVar("T")
 
@@ -97,6 +97,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         return {"project": project, "files": _by_name(build(project))}
 
     return once_per_run(tmp_path_factory, "built", make)
+
+
+@pytest.fixture
+def released(built: dict[str, object], tmp_path: Path) -> Project:
+    """A private copy of :func:`built`, its release in dist/ and its records in build/ included, to change freely."""
+    source = built["project"]
+    assert isinstance(source, Project)
+    shutil.copytree(source.root, tmp_path / "project", symlinks=True)
+    return Project(tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,8 @@ TEST_REPORTS = Path(__file__).resolve().parent / "project" / "reports"
 SHARED_PARTS = ("templates", "styles")
 
 #: Fixtures that build real PDFs: a test using one is slow, whatever its module.
-SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "released", "warm", "server", "browser", "checkout"}
+SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "released", "warm", "server", "reading_server", "browser",
+                 "checkout"}
 
 T = TypeVar("T")
 

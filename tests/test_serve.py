@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
@@ -38,21 +39,35 @@ def until(check, timeout: float = 10.0) -> float:
     return time.perf_counter() - start
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`invoke serve --port 0` in a throw-away copy of the project: (its URL, the copy)."""
-    copy_project(tmp_path)
-    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"], cwd=tmp_path,
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """`invoke serve --port 0` in a throw-away copy of the project made in ``folder``: its URL."""
+    copy_project(folder)
+    shutil.copy(ROOT / "tasks.py", folder / "tasks.py")
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"], cwd=folder,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = process.stdout.readline()
         assert line.startswith("previewing on http://127.0.0.1:"), line
-        yield line.split()[2], tmp_path
+        yield line.split()[2]
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A preview of a copy of the project that the test may edit: (its URL, the copy)."""
+    with serving(tmp_path) as url:
+        yield url, tmp_path
+
+
+@pytest.fixture(scope="module")
+def reading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One preview for the tests that only ask it for pages, PDFs and pictures: its URL."""
+    with serving(tmp_path_factory.mktemp("preview")) as url:
+        yield url
 
 
 def text_of(url: str) -> str:
@@ -82,15 +97,15 @@ def test_edit_break_and_fix_a_year_while_previewing(server: tuple[str, Path]) ->
     assert "Multi-agency offender management" in text_of(url + PAGE)
 
 
-def test_the_pdf_of_a_page_is_rendered_on_request(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_the_pdf_of_a_page_is_rendered_on_request(reading_server: str) -> None:
+    url = reading_server
     status, kind, body = fetch(url + PAGE.replace(".html", ".pdf"))
     assert (status, kind) == (200, "application/pdf") and body.startswith(b"%PDF-1.7")
     assert f'href="{PAGE.replace(".html", ".pdf")}"' in text_of(url + PAGE)
 
 
-def test_only_pages_and_styles_are_served(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_only_pages_and_styles_are_served(reading_server: str) -> None:
+    url = reading_server
     assert fetch(url + "assets/theme.css")[0] == 200
     assert fetch(url + "assets/fonts/Lato-Regular.ttf")[1] in ("font/ttf", "application/x-font-ttf")
     for path in ("assets/%2e%2e/tasks.py", "assets/..%2F..%2Ftasks.py", "tasks.py", "reports/2017-18.yaml",
@@ -192,11 +207,11 @@ def paged(url: str, path: str) -> tuple[str, list[str], str]:
     return key, re.findall(r'<img src="/(pages/[^"]+\.png)"', body), body
 
 
-def test_the_paged_view_shows_the_pages_of_the_real_pdf(server: tuple[str, Path]) -> None:
+def test_the_paged_view_shows_the_pages_of_the_real_pdf(reading_server: str) -> None:
     import pypdf
     from PIL import Image
 
-    url, _ = server
+    url = reading_server
     key, pictures, body = paged(url, PAGED)
     pdf = fetch(url + "mcsp-annual-achievements-2017-18.pdf")[2]
     assert len(pictures) == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 2
@@ -261,8 +276,8 @@ def raw(url: str, request: bytes) -> bytes:
     return b"".join(chunks)
 
 
-def test_only_requests_addressed_to_the_preview_by_name_are_answered(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_only_requests_addressed_to_the_preview_by_name_are_answered(reading_server: str) -> None:
+    url = reading_server
     port = url.rstrip("/").rsplit(":", 1)[1]
     for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", ""):
         answer = raw(url, f"GET /{PAGE} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())

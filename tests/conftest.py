@@ -16,7 +16,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -137,6 +137,24 @@ def real_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         return {"project": project, "files": _by_name(build(project))}
 
     return once_per_run(tmp_path_factory, "real", make)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags a machine with no network needs; without them Chromium keeps trying to call home.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, driven by Playwright, started once for the session: each test opens its own page."""
+    assert CHROMIUM.exists(), "Chromium is missing: run scripts/bootstrap --test"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield instance
+        instance.close()
 
 
 def _by_name(files: list[Built]) -> dict[str, Built]:

@@ -113,21 +113,16 @@ def test_only_pages_and_styles_are_served(reading_server: str) -> None:
         assert fetch(url + path)[0] == 404, path
 
 
-def test_an_open_page_reloads_itself_after_an_edit(server: tuple[str, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-    from test_site import CHROMIUM, FLAGS
-
+def test_an_open_page_reloads_itself_after_an_edit(server: tuple[str, Path], browser: object) -> None:
     url, project = server
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        page = browser.new_page()
-        page.goto(url + PAGE)
-        year = project / "reports" / "2017-18.yaml"
-        year.write_text(year.read_text(encoding="utf-8").replace("The Red Umbrella Project", "Red Umbrella"),
-                        encoding="utf-8")
-        page.wait_for_function("document.body.innerText.includes('Red Umbrella\\n')", timeout=10_000)
-        assert page.locator("h4", has_text="Red Umbrella").count() == 1
-        browser.close()
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(url + PAGE)
+    year = project / "reports" / "2017-18.yaml"
+    year.write_text(year.read_text(encoding="utf-8").replace("The Red Umbrella Project", "Red Umbrella"),
+                    encoding="utf-8")
+    page.wait_for_function("document.body.innerText.includes('Red Umbrella\\n')", timeout=10_000)
+    assert page.locator("h4", has_text="Red Umbrella").count() == 1
+    page.close()
 
 
 def test_the_preview_uses_the_stylesheets_of_invoke_yaml(tmp_path: Path) -> None:
@@ -245,22 +240,17 @@ def test_a_save_reprints_only_the_affected_document_and_errors_show_over_its_pag
     until(lambda: "The pages cannot be updated" not in paged(url, PAGED)[2], timeout=120)
 
 
-def test_an_open_paged_view_reloads_with_the_new_pages_after_a_save(server: tuple[str, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-    from test_site import CHROMIUM, FLAGS
-
+def test_an_open_paged_view_reloads_with_the_new_pages_after_a_save(server: tuple[str, Path], browser: object) -> None:
     url, project = server
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        page = browser.new_page()
-        page.goto(url + PAGED, timeout=120_000)
-        old = page.evaluate("document.querySelector('main').dataset.key")
-        stylesheet = project / "styles" / "print.css"
-        stylesheet.write_text(stylesheet.read_text() + "\nh2 { letter-spacing: 0.01em; }\n")
-        page.wait_for_function("(old) => document.querySelector('main')?.dataset.key !== old"
-                               " && document.images[0].complete && document.images[0].naturalWidth > 0",
-                               arg=old, timeout=120_000)
-        browser.close()
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(url + PAGED, timeout=120_000)
+    old = page.evaluate("document.querySelector('main').dataset.key")
+    stylesheet = project / "styles" / "print.css"
+    stylesheet.write_text(stylesheet.read_text() + "\nh2 { letter-spacing: 0.01em; }\n")
+    page.wait_for_function("(old) => document.querySelector('main')?.dataset.key !== old"
+                           " && document.images[0].complete && document.images[0].naturalWidth > 0",
+                           arg=old, timeout=120_000)
+    page.close()
 
 
 def raw(url: str, request: bytes) -> bytes:

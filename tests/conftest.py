@@ -72,9 +72,12 @@ def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Pat
     worker to ask makes it in the folder the workers share, while the others wait on a
     lock, then read its result. What is made this way must be read only, never changed.
     """
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+    own = factory.getbasetemp()
+    # A worker's own folder is popen-gw0 (and so on) in the folder of this run; a pytest that
+    # merely inherited the variable from a worker (a test running pytest) is no worker.
+    if own.name != f"popen-{os.environ.get('PYTEST_XDIST_WORKER')}":
         return make(factory.mktemp(name))
-    shared = factory.getbasetemp().parent  # this run's folder, which holds every worker's own
+    shared = own.parent  # this run's folder, which holds every worker's own
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if make() fails
         done = shared / f"{name}.pickle"

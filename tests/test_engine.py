@@ -441,7 +441,11 @@ def test_earlier_pages_are_read_once_per_pass_and_give_upstreams_answers() -> No
         assert anchors == {f"a{n}" for n in range(index)} and lookups == set(range(index))
     assert _CountingState.reads == 2 * (pages - 1)  # upstream reads pages² of them
 
-    # A new pass (a new list of pages, or a page made again) starts from nothing.
+    # A new pass (a new list of pages, or a page made again) starts from nothing,
+    # even when its first page made comes after the last one asked about.
+    context.page_maker = [(None, None, None, None, _CountingState(anchors=[f"b{n}"], content_lookups=[]))
+                          for n in range(pages + 5)]
+    assert engine._earlier_page_caches(context, pages + 2)[0] == {f"b{n}" for n in range(pages + 2)}
     context.page_maker = _page_maker(pages)
     assert engine._earlier_page_caches(context, 3)[0] == {"a0", "a1", "a2"}
     context.page_maker[1][-1]["anchors"] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 from invoke import Argument, Context, Exit, Task, task
 
 import mcsp_reports
-from mcsp_reports import Project, Settings, UserError, summarise
+from mcsp_reports import Project, Settings, UserError, summarise, summarise_outdated
 
 ROOT = Path(__file__).resolve().parent
 PROJECT = Project(ROOT)
@@ -63,9 +63,7 @@ def build(c: Context, year: list[str] | None = None, stylesheet: list[str] | Non
     if dry_run:
         stale = _run(mcsp_reports.outdated, PROJECT, years=year or None, history=not year,
                      stylesheets=settings.stylesheets, force=force)
-        for document in stale:
-            print(f"{document.document.name}: {document.reason}")
-        print(f"{len(stale) or 'no'} document{'s' * (len(stale) != 1)} to lay out again; nothing was built")
+        print(summarise_outdated(stale))
         return
     built = _run(mcsp_reports.build, PROJECT, years=year or None, history=not year,
                  stylesheets=settings.stylesheets, jobs=settings.jobs, force=force, report=_progress)

@@ -5,7 +5,7 @@ one direction their imports run: model ← load ← plan ← render ← pdf/veri
 site/bundle/scaffold/serve (see docs/architecture.md).
 """
 
-from .build import Built, Stale, build, check, clean, outdated, picture_history, summarise
+from .build import Built, Stale, build, check, clean, outdated, picture_history, summarise, summarise_outdated
 from .bundle import pack, release_guide
 from .editor import write_schemas
 from .errors import (
@@ -34,8 +34,8 @@ __all__ = [
     "PackError", "PdfFile", "Plan",
     "PlanError", "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError",
     "Settings", "Stale", "UserError", "VerificationError", "build", "chapter_images", "check", "clean",
-    "load_content", "new_year", "outdated", "pack", "picture_history", "plan", "read_settings", "release_guide", "summarise",
-    "verify_paths", "write_schemas",
+    "load_content", "new_year", "outdated", "pack", "picture_history", "plan", "read_settings", "release_guide",
+    "summarise", "summarise_outdated", "verify_paths", "write_schemas",
 ]
 
 

@@ -595,6 +595,13 @@ def clean(project: Project) -> list[Path]:
     return removed
 
 
+def summarise_outdated(stale: Sequence[Stale]) -> str:
+    """One line per document a build would lay out again, with its reason, then how many."""
+    lines = [f"{s.document.name}: {s.reason}" for s in stale]
+    count = len(stale)
+    return "\n".join([*lines, f"{count or 'no'} document{'s' * (count != 1)} to lay out again; nothing was built"])
+
+
 def summarise(built: Sequence[Built], root: Path) -> str:
     """One line per PDF: its path, pages, size and whether this build rendered it."""
     width = max((len(str(b.path.relative_to(root))) for b in built), default=0)

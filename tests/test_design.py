@@ -160,6 +160,7 @@ def test_what_a_font_file_is_is_read_once_per_distinct_file_and_kept(
     font, store = tmp_path / "Lato-Italic.ttf", tmp_path / "build" / design.FONT_FACTS
     shutil.copy(ROOT / "styles" / "fonts" / "Lato-Italic.ttf", font)
     monkeypatch.setattr(design, "_known_fonts", {})
+    monkeypatch.setattr(design, "_stored_keys", {})
     assert design.font_facts(font, store) == ("Lato", True, 400)
 
     def unread(data: bytes) -> design.FontFacts:
@@ -167,6 +168,7 @@ def test_what_a_font_file_is_is_read_once_per_distinct_file_and_kept(
 
     # Another process: nothing in memory, the facts come from the store, fontTools is not needed.
     monkeypatch.setattr(design, "_known_fonts", {})
+    monkeypatch.setattr(design, "_stored_keys", {})
     monkeypatch.setattr(design, "_read_font_facts", unread)
     assert design.font_facts(font, store) == ("Lato", True, 400)
     # Other bytes under the same name are read again.
@@ -190,6 +192,7 @@ def test_a_damaged_font_store_is_ignored_and_rewritten(
         damage = json.dumps({key: ["Lato", "yes", 700.5]})
     store.write_text(damage)
     monkeypatch.setattr(design, "_known_fonts", {})
+    monkeypatch.setattr(design, "_stored_keys", {})
     assert design.font_facts(font, store) == ("Lato", False, 700)
     assert json.loads(store.read_text())[key] == ["Lato", False, 700]
 

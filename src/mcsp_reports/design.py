@@ -258,6 +258,8 @@ def _read_font_facts(data: bytes) -> FontFacts:
 
 #: Facts of the font files read so far, by the SHA-256 of their bytes.
 _known_fonts: dict[str, FontFacts] = {}
+#: The keys each store was seen to hold, so that each face of each cascade does not read it again.
+_stored_keys: dict[Path, set[str]] = {}
 
 
 def font_facts(path: Path, store: Path | None = None) -> FontFacts:
@@ -269,11 +271,16 @@ def font_facts(path: Path, store: Path | None = None) -> FontFacts:
     """
     data = path.read_bytes()
     key = hashlib.sha256(data).hexdigest()
+    if key in _known_fonts and (store is None or key in _stored_keys.get(store, ())):
+        return _known_fonts[key]
     stored = _stored_fonts(store) if store is not None else {}
     facts = stored.get(key) or _known_fonts.get(key) or _read_font_facts(data)
     _known_fonts[key] = facts
-    if store is not None and key not in stored:
-        write_if_changed(store, json.dumps({**stored, key: facts}, indent=0, sort_keys=True).encode())
+    if store is not None:
+        if key not in stored:
+            stored[key] = facts
+            write_if_changed(store, json.dumps(stored, indent=0, sort_keys=True).encode())
+        _stored_keys[store] = set(stored)
     return facts
 
 

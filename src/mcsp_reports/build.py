@@ -219,9 +219,11 @@ def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
         pages, size = result.pdfs[0][1], sum(len(data) for data, _ in result.pdfs)
         report(f"rendered {result.name}: {pages} pages, {size / 1024:.1f} KiB in {result.seconds:.2f} s")
 
-    # Import the engine once, before the workers fork, so none of them pays for it; and
-    # freeze what exists now so the collector does not rescan it in every worker.
-    import weasyprint  # noqa: F401
+    # Import the engine and apply its corrections once, before the workers fork, so none of
+    # them pays for it, nor does it under its memory bound (where compiling the corrected
+    # code can fail); and freeze what exists now so the collector does not rescan it in
+    # every worker.
+    from . import pdf  # noqa: F401
 
     gc.collect()
     gc.freeze()

@@ -73,6 +73,7 @@ BUILD = tuple(f"tests/test_build.py::test_{name}" for name in (
 SWAP = ("tests/test_release.py::test_stale_files_and_debris_in_dist_are_gone_after_the_next_build",)
 SITE = ("tests/test_site.py", "tests/test_bundle.py", *QUICK)
 BUNDLE = ("tests/test_bundle.py", *QUICK)
+FASTPATH = ("tests/test_fastpath.py",)
 
 MUTANTS = [
     # load: strict reading of the YAML
@@ -190,6 +191,16 @@ MUTANTS = [
            SITE),
     Mutant("publish: manifest left out of SHA256SUMS", "site.py",
            " + [(digest(out[MANIFEST]), MANIFEST)]", "", SITE),
+    # a build with nothing to do, a check of what was checked
+    Mutant("stamp: the templates left out of the inputs", "build.py",
+           "    return inputs_digest(purpose, {**files, **templates})", "    return inputs_digest(purpose, files)",
+           FASTPATH),
+    Mutant("stamp: dist/ believed without reading it", "build.py",
+           "        if not release.holds(where, released):", "        if False:", FASTPATH),
+    Mutant("stamp: the print HTML and drafts believed without reading them", "build.py",
+           'if not name.startswith("dist/") and not _holds(project.root / name, value):', "if False:", FASTPATH),
+    Mutant("stamp: SOURCE_DATE_EPOCH left out of the inputs", "cache.py",
+           "{os.environ.get('SOURCE_DATE_EPOCH')!r}", "", FASTPATH),
     # pack
     Mutant("pack: digests not checked", "release.py",
            'if entry.get("bytes") != len(data) or entry.get("sha256") != digest(data):',

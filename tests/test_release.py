@@ -21,6 +21,7 @@ import pytest
 from conftest import ROOT, copy_project, once_per_run
 from mcsp_reports import ContentError, FileRefusedError, Project, RenderError, VerificationError, build, outdated
 from mcsp_reports.build import Limits
+from mcsp_reports.cache import BUILT_STAMP
 from mcsp_reports.errors import FileSystemError
 
 pytestmark = pytest.mark.slow  # real builds, killed, on full and read-only disks
@@ -381,6 +382,7 @@ def test_a_damaged_cache_means_rebuild_never_a_crash_or_a_wrong_number(project: 
 
     path = project.build / "cache.json"
     path.write_text(damage(path.read_text(), "PAGES:true"))
+    (project.build / BUILT_STAMP).unlink()  # which would answer that nothing changed
     built = build(project)
     assert all(b.rebuilt for b in built)  # nothing in the damaged cache was believed
     manifest = json.loads((project.dist / "manifest.json").read_text())

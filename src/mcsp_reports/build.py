@@ -24,32 +24,44 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
 import resource
 import shutil
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from . import release
-from .cache import VERIFIED, Cache, Record, Verified, assets_digest, checks_digest, digest, document_key, verdict_key
-from .design import FONT_FACTS, checked_theme
-from .errors import FileSystemError, LinkError, RenderError, VerificationError
+from .cache import (
+    BUILT_STAMP,
+    CHECKED_STAMP,
+    VERIFIED,
+    Cache,
+    Record,
+    Stamp,
+    Verified,
+    assets_digest,
+    checks_digest,
+    digest,
+    document_key,
+    inputs_digest,
+    verdict_key,
+)
+from .errors import FileSystemError, LinkError, RenderError, UserError, VerificationError
 from .files import MAX_ASSET_BYTES, read_regular_file, read_tree, write_atomic, write_if_changed
 from .load import load_content
 from .model import Content
 from .plan import ARCHIVAL, SOURCE_MEDIA_TYPE, Document, PdfFile, Plan, plan
 from .project import Project
-from .render import PRINT_DIR, make_environment, print_html, publication_time
 
-if TYPE_CHECKING:  # verify loads pikepdf, which a build with nothing to do never needs
+# A build with nothing to do reads and validates the content, and finds its stamp: it
+# needs none of the engine, verify (pikepdf), the design check (tinycss2, fontTools),
+# rendering (Jinja) or the process pool. Those are imported by the functions that use them.
+if TYPE_CHECKING:
     import jinja2
 
     from .glyphs import Box
@@ -163,6 +175,7 @@ def expectation(
 def _render_job(job: _Job) -> _Result:
     """Lay out one document, write its editions and verify each; runs in a worker."""
     from .pdf import Attachment, Edition, ProjectFetcher, render_pdfs
+    from .render import PRINT_DIR
     from .verify import verify_pdf
 
     assert _shared is not None, "workers are started with _start_worker"
@@ -218,6 +231,10 @@ def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
         results[result.name] = result
         pages, size = result.pdfs[0][1], sum(len(data) for data, _ in result.pdfs)
         report(f"rendered {result.name}: {pages} pages, {size / 1024:.1f} KiB in {result.seconds:.2f} s")
+
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     # Import the engine and apply its corrections once, before the workers fork, so none of
     # them pays for it, nor does it under its memory bound (where compiling the corrected
@@ -294,12 +311,11 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
 
     def verify(folder: Path, files: Mapping[str, bytes]) -> list[str]:
         from .links import check_document
-        from .site import CHECKSUMS, MANIFEST
 
-        problems = release.check_release(folder, MANIFEST, CHECKSUMS)
+        problems = release.check_release(folder, release.MANIFEST, release.CHECKSUMS)
         if problems:
             return problems
-        pages = {e["name"]: e["pages"] for e in json.loads((folder / MANIFEST).read_bytes())["files"]}
+        pages = {e["name"]: e["pages"] for e in json.loads((folder / release.MANIFEST).read_bytes())["files"]}
         unverified = []
         for file in plan_.files:
             data = (folder / file.name).read_bytes()
@@ -307,7 +323,7 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
             if known is None:
                 unverified.append((file, data))
             elif known != pages.get(file.name):
-                problems.append(f"{file.name}: has {known} pages; {MANIFEST} says {pages.get(file.name)}")
+                problems.append(f"{file.name}: has {known} pages; {release.MANIFEST} says {pages.get(file.name)}")
         if unverified:
             import io
 
@@ -326,7 +342,7 @@ def _release_verifier(plan_: Plan, fonts: list[Path], verified: Verified) -> rel
                 except pikepdf.PdfError:
                     continue  # verify_pdf has said so
                 if count != pages.get(file.name):
-                    problems.append(f"{file.name}: has {count} pages; {MANIFEST} says {pages.get(file.name)}")
+                    problems.append(f"{file.name}: has {count} pages; {release.MANIFEST} says {pages.get(file.name)}")
                 elif not found:
                     verified.passed[verdict_key(data, file)] = count
         names = list(files)
@@ -380,34 +396,101 @@ class Stale:
 
 
 @dataclass(frozen=True)
-class _Inputs:
-    """What a build reads and renders before it decides what is stale."""
+class _Sources:
+    """What a build reads, once, before it renders anything."""
 
     content: Content
     kept: dict[str, bytes]
     files: dict[str, bytes]
     links: list[str]
     plan: Plan
+    digest: str | None  # the inputs_digest of all of it; None if templates/ cannot be read
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a build reads and renders before it decides what is stale."""
+
+    sources: _Sources
     env: jinja2.Environment
     html: dict[str, str]
     keys: dict[str, str]
 
 
-def _read_inputs(project: Project, years: Sequence[str] | None, history: bool,
-                 stylesheets: Sequence[str | Path]) -> _Inputs:
-    """Read and validate every source once, plan, and render each document's print HTML and key."""
+def _digest(project: Project, purpose: str, files: Mapping[str, bytes]) -> str | None:
+    """:func:`inputs_digest` of ``files`` and the templates, or ``None`` if ``templates/``
+    holds a file the gate refuses: then no stamp is believed or left, and the long way
+    reports whatever it finds."""
+    try:
+        templates = read_tree(project.templates, project.root, MAX_ASSET_BYTES)
+    except (UserError, OSError):
+        return None
+    return inputs_digest(purpose, {**files, **templates})
+
+
+def _read_sources(project: Project, years: Sequence[str] | None, history: bool,
+                  stylesheets: Sequence[str | Path]) -> _Sources:
+    """Read and validate every source once, and plan."""
     kept: dict[str, bytes] = {}
     content = load_content(project.reports, kept)
     links = [project.stylesheet(s) for s in stylesheets]
     files = _read_files(project, links, kept)
     the_plan = plan(content, years, history, links)
-    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links,
+    return _Sources(content, kept, files, links, the_plan, _digest(project, f"build {the_plan!r}", files))
+
+
+def _read_inputs(project: Project, sources: _Sources) -> _Inputs:
+    """Check the design, then render each planned document's print HTML and key."""
+    from .design import FONT_FACTS, checked_theme
+    from .render import make_environment, print_html
+
+    the_plan, files = sources.plan, sources.files
+    theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), sources.links,
                           project.build / FONT_FACTS)
     env = make_environment(project.templates, project.build / "templates", theme)
-    html = {d.name: print_html(env, content, d) for d in the_plan.documents}
+    html = {d.name: print_html(env, sources.content, d) for d in the_plan.documents}
     assets = assets_digest(files)
     keys = {d.name: document_key(d, html[d.name], files, assets) for d in the_plan.documents}
-    return _Inputs(content, kept, files, links, the_plan, env, html, keys)
+    return _Inputs(sources, env, html, keys)
+
+
+def _unchanged(project: Project, sources: _Sources) -> list[Built] | None:
+    """What the last build made, if it was given exactly these inputs and every file it
+    wrote (the release, or the drafts, and the print HTML) is still intact; else ``None``.
+
+    Then there is nothing to do: the same code on the same bytes would render, decide and
+    check exactly as that build did. The content has been validated all the same.
+    """
+    stamp = Stamp.read(project.build / BUILT_STAMP)
+    if stamp is None or sources.digest is None or stamp.inputs != sources.digest:
+        return None
+    if sources.plan.complete:
+        where = project.dist
+        released = {name.removeprefix("dist/"): value for name, value in stamp.outputs.items()
+                    if name.startswith("dist/")}
+        if not release.holds(where, released):
+            return None
+    else:
+        where = project.build / DRAFTS
+    for name, value in stamp.outputs.items():
+        if not name.startswith("dist/") and not _holds(project.root / name, value):
+            return None
+    built = []
+    for file in sources.plan.files:
+        path = where / file.name
+        pages = stamp.pages.get(file.name)
+        if pages is None or path.relative_to(project.root).as_posix() not in stamp.outputs:
+            return None
+        built.append(Built(file, path, pages, path.stat().st_size, False))
+    return built
+
+
+def _holds(path: Path, value: str) -> bool:
+    """Whether ``path`` is a regular file whose bytes have the digest ``value``."""
+    try:
+        return path.is_file() and not path.is_symlink() and digest(path.read_bytes()) == value
+    except OSError:
+        return False
 
 
 def _decide(project: Project, inputs: _Inputs, cache: Cache,
@@ -419,7 +502,7 @@ def _decide(project: Project, inputs: _Inputs, cache: Cache,
     """
     reasons: dict[str, str] = {}
     found: dict[str, tuple[bytes, Path]] = {}
-    for document in inputs.plan.documents:
+    for document in inputs.sources.plan.documents:
         if force:
             reasons[document.name] = "forced"
             continue
@@ -443,18 +526,29 @@ def outdated(project: Project, years: Sequence[str] | None = None, history: bool
     except the template cache (as :func:`check`). It takes no lock: while a build runs, or
     after one was interrupted, the answer may name documents that the next build finds done.
     """
-    inputs = _read_inputs(project, years, history, stylesheets)
+    sources = _read_sources(project, years, history, stylesheets)
+    if not force and _unchanged(project, sources) is not None:
+        return []
+    inputs = _read_inputs(project, sources)
     reasons, _ = _decide(project, inputs, Cache(project.build / "cache.json"), force)
-    return [Stale(d, reasons[d.name]) for d in inputs.plan.documents if d.name in reasons]
+    return [Stale(d, reasons[d.name]) for d in sources.plan.documents if d.name in reasons]
 
 
 def _build(
     project: Project, years: Sequence[str] | None, history: bool, stylesheets: Sequence[str | Path],
     jobs: int | None, force: bool, report: Callable[[str], None], limits: Limits,
 ) -> list[Built]:
-    inputs = _read_inputs(project, years, history, stylesheets)
-    content, kept, files, links = inputs.content, inputs.kept, inputs.files, inputs.links
-    the_plan, env, html, keys = inputs.plan, inputs.env, inputs.html, inputs.keys
+    sources = _read_sources(project, years, history, stylesheets)
+    unchanged = None if force else _unchanged(project, sources)
+    if unchanged is not None:
+        for document in sources.plan.documents:
+            report(f"up to date {document.name}")
+        return unchanged
+    from .render import PRINT_DIR, publication_time
+
+    inputs = _read_inputs(project, sources)
+    content, kept, files, links = sources.content, sources.kept, sources.files, sources.links
+    the_plan, env, html, keys = sources.plan, inputs.env, inputs.html, inputs.keys
     cache = Cache(project.build / "cache.json")
     drafts = project.build / DRAFTS
     verified = Verified(project.build / VERIFIED, checks_digest())
@@ -509,6 +603,7 @@ def _build(
             report(f"published dist/: {staged['written']} files written, {staged['linked']} unchanged")
             _prune(store, {f"{digest(data)}-{THUMBNAIL_WIDTH}.png" for data in pdfs.values()})
         where = project.dist
+        written = {f"dist/{name}": data for name, data in {**pdfs, **site}.items()}
     else:
         for document in the_plan.documents:
             for file in document.files:  # what was rendered replaces its draft; the rest stays if equal
@@ -516,9 +611,18 @@ def _build(
                 write(drafts / file.name, pdfs[file.name])
         cache.save(write_atomic)
         where = drafts
+        written = {f"build/{DRAFTS}/{name}": data for name, data in pdfs.items()}
     # Verdicts are kept for the PDFs this build knows of, in dist/ or in drafts.
     verified.save({verdict_key(pdfs[f.name], f) for f in the_plan.files} | {
         key for key in verified.passed if key.split(" ", 1)[0] in {r.sha256 for r in cache.records.values()}})
+    written.update((f"{PRINT_DIR}/{d.html_name}", html[d.name].encode()) for d in the_plan.documents)
+    if sources.digest is not None:
+        stamp = Stamp(sources.digest, {name: digest(data) for name, data in written.items()},
+                      {f.name: cache.records[f.name].pages for f in the_plan.files})
+        try:
+            stamp.save(project.build / BUILT_STAMP, write_atomic)
+        except OSError:
+            pass  # the work is done and published; without its stamp the next build takes the long way
 
     return [
         Built(f, where / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
@@ -537,15 +641,27 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     """Validate the content, then every link and asset reference of every page it makes.
 
     Renders the HTML (which is quick, with the build's template cache) but no PDF, and
-    writes nothing but that cache and the font facts (under ``build/``); raises
+    writes nothing but that cache, the font facts and its stamp (under ``build/``); raises
     :class:`UserError` listing every problem.
     ``stylesheets`` are the extra stylesheets, as for :func:`build`.
+
+    The content is always read and validated. When a check with the same stylesheets
+    found no problem in exactly these files, with the same code (its :class:`Stamp`),
+    the links and the design are not checked again: they would be found as they were.
     """
+    kept: dict[str, bytes] = {}
+    content = load_content(project.reports, kept)
+    links = [project.stylesheet(s) for s in stylesheets]
+    files = read_tree(project.styles, project.root, MAX_ASSET_BYTES)
+    inputs = _digest(project, f"check {links!r}", {**files, **{f"reports/{n}": d for n, d in kept.items()}})
+    stamp = Stamp.read(project.build / CHECKED_STAMP)
+    if inputs is not None and stamp is not None and stamp.inputs == inputs:
+        return content
+    from .design import FONT_FACTS, checked_theme
     from .links import check_documents
+    from .render import PRINT_DIR, make_environment, print_html
     from .site import published_names, screen_page
 
-    content = load_content(project.reports)
-    links = [project.stylesheet(s) for s in stylesheets]
     the_plan = plan(content, stylesheets=links)
     theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links,
                           project.build / FONT_FACTS)
@@ -565,11 +681,15 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
         downloads = [(f.name, f.label) for d in report for f in d.files]
         page = screen_page(env, content, first, downloads)
         documents[f"dist/{first.name}.html"] = (page, PurePosixPath("dist"))
-    files = read_tree(project.styles, project.root, MAX_ASSET_BYTES)
     published = [f"dist/{name}" for name in published_names(the_plan, files)]
     problems = check_documents(documents, published, project.root) + problems
     if problems:
         raise LinkError("\n".join(problems))
+    if inputs is not None:
+        try:
+            Stamp(inputs, {}, {}).save(project.build / CHECKED_STAMP, write_atomic)
+        except OSError:
+            pass  # without its stamp, the next check checks everything again
     return content
 
 

@@ -21,9 +21,7 @@ from .files import read_regular_file, write_atomic
 from .load import load_content
 from .model import Content
 from .project import Project
-from .release import check_release
-from .render import publication_time
-from .site import CHECKSUMS, MANIFEST
+from .release import CHECKSUMS, MANIFEST, check_release
 
 #: The most one packed file may hold (the largest PDF is well under 1 MB).
 MAX_PACKED_BYTES = 256 * 1024 * 1024
@@ -72,6 +70,8 @@ def _pack(project: Project, content: Content) -> Path:
     folder = bundle_name(content)
     # Zip entries are dated in local time from 1980 on: the UTC time stands for itself,
     # and an earlier SOURCE_DATE_EPOCH is raised to 1980, as Python's own wheel builders do.
+    from .render import publication_time  # Jinja is loaded only by the commands that render
+
     stamp = max(publication_time(content.partnership.edition).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

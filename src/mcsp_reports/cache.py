@@ -11,8 +11,11 @@ the digest recorded for it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -39,6 +42,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache  # each lookup searches the installed distributions: about a millisecond
 def engine_versions() -> str:
     """The versions that shape the output, read without importing WeasyPrint."""
     return f"mcsp-reports {version('mcsp-reports')}; weasyprint {version('weasyprint')}"
@@ -159,9 +163,13 @@ VERIFIED = "verified.json"
 def checks_digest() -> str:
     """A digest of everything a verdict of :func:`~mcsp_reports.verify.verify_pdf` depends on:
     the code of this package and the engine versions; a change to either checks every PDF again."""
+    return digest(engine_versions().encode() + _package_code())
+
+
+def _package_code() -> bytes:
+    """The name and bytes of each module of this package."""
     package = Path(__file__).parent
-    return digest(engine_versions().encode() + b"".join(
-        p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py"))))
+    return b"".join(p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py")))
 
 
 def verdict_key(data: bytes, file: PdfFile) -> str:
@@ -192,3 +200,75 @@ class Verified:
         """Store the verdicts whose keys are in ``keep``."""
         passed = {key: pages for key, pages in sorted(self.passed.items()) if key in keep}
         write_if_changed(self.path, (json.dumps({"checks": self.checks, "passed": passed}, indent=1) + "\n").encode())
+
+
+#: Where a finished build and a clean check leave their :class:`Stamp` (in ``build/``).
+BUILT_STAMP = "built.json"
+CHECKED_STAMP = "checked.json"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The package's code, Python's version and every distribution installed on the path.
+
+    A distribution's metadata folder is named after its version (``Jinja2-3.1.6.dist-info``),
+    so listing the folders of the path sees an upgrade of any library that shapes what is
+    read, rendered or checked, in a millisecond, where asking for each version takes one.
+    """
+    installed = sorted(
+        entry.name for folder in sys.path if folder and os.path.isdir(folder)
+        for entry in os.scandir(folder) if entry.name.endswith((".dist-info", ".egg-info")))
+    return digest(f"{sys.version}\0{installed}\0".encode() + _package_code())
+
+
+def inputs_digest(purpose: str, files: Mapping[str, bytes]) -> str:
+    """One digest over everything a command's outcome depends on, for its :class:`Stamp`.
+
+    ``purpose`` names the command and what it was asked for (its plan, its stylesheets);
+    ``files`` are every project file it reads, by project-relative path. The rest is read
+    here: the package's code, the versions of Python, the engine and the libraries, and
+    ``SOURCE_DATE_EPOCH`` (which dates the PDFs).
+    """
+    h = hashlib.sha256()
+    h.update(f"{_code_digest()}\0{os.environ.get('SOURCE_DATE_EPOCH')!r}\0{purpose}\0".encode())
+    for name, data in sorted(files.items()):
+        h.update(f"{name}\0{len(data)}\0".encode() + data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a command that finished found and left: the :func:`inputs_digest` of what it
+    read, the digest of each file it wrote (by project-relative path), and each PDF's pages.
+
+    When a later run finds the same inputs and every one of those files intact, it has
+    nothing to do: the same code on the same bytes would decide, render and check the
+    same, so it ends there (a build with nothing to do, a check of what was checked).
+    """
+
+    inputs: str
+    outputs: Mapping[str, str]
+    pages: Mapping[str, int]
+
+    @classmethod
+    def read(cls, path: Path) -> Stamp | None:
+        """The stamp in ``path``, or ``None`` if it is missing or anything in it is not as :meth:`save` writes it."""
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or set(data) != {"version", "inputs", "outputs", "pages"}:
+            return None
+        outputs, pages = data["outputs"], data["pages"]
+        if (data["version"] != CACHE_VERSION or not _is_digest(data["inputs"])
+                or not isinstance(outputs, dict) or not isinstance(pages, dict)
+                or not all(isinstance(k, str) and _is_digest(v) for k, v in outputs.items())
+                or not all(isinstance(k, str) and _is_count(v, MAX_PAGES) for k, v in pages.items())):
+            return None
+        return cls(data["inputs"], outputs, pages)
+
+    def save(self, path: Path, write: Callable[[Path, bytes], None]) -> None:
+        """Store the stamp in ``path`` with ``write`` (an atomic writer)."""
+        data = {"version": CACHE_VERSION, "inputs": self.inputs,
+                "outputs": dict(sorted(self.outputs.items())), "pages": dict(sorted(self.pages.items()))}
+        write(path, (json.dumps(data, indent=1) + "\n").encode())

@@ -47,6 +47,9 @@ PREVIOUS = "release.previous"
 RETIRING = "release.retiring"
 #: The rendering engine's private temporary folder (see :func:`mcsp_reports.engine.use_temp_folder`).
 ENGINE_TEMP = "tmp"
+#: A release's own description: every file with its size and digest, and the digests alone.
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
 
 #: How a release is checked once staged: the problems found in the folder, one line each.
 Verifier = Callable[[Path, Mapping[str, bytes]], list[str]]
@@ -135,7 +138,7 @@ def listing(folder: Path) -> dict[str, str]:
     return found
 
 
-def _expected_listing(files: Mapping[str, bytes]) -> dict[str, str]:
+def _expected_listing(files: Mapping[str, object]) -> dict[str, str]:
     expected = {}
     for name in files:
         path = _safe_name(name)
@@ -146,16 +149,21 @@ def _expected_listing(files: Mapping[str, bytes]) -> dict[str, str]:
     return expected
 
 
-def is_current(dist: Path, files: Mapping[str, bytes]) -> bool:
-    """Whether ``dist/`` already is exactly this release: the same entries, the same bytes."""
-    if os.path.islink(dist) or not dist.is_dir():
+def holds(folder: Path, digests: Mapping[str, str]) -> bool:
+    """Whether ``folder`` holds exactly these files (relative path: SHA-256) and nothing else."""
+    if os.path.islink(folder) or not folder.is_dir():
         return False
     try:
-        if listing(dist) != _expected_listing(files):
+        if listing(folder) != _expected_listing(digests):
             return False
-        return all((dist / name).read_bytes() == data for name, data in files.items())
+        return all(digest((folder / name).read_bytes()) == value for name, value in digests.items())
     except OSError:
         return False
+
+
+def is_current(dist: Path, files: Mapping[str, bytes]) -> bool:
+    """Whether ``dist/`` already is exactly this release: the same entries, the same bytes."""
+    return holds(dist, {name: digest(data) for name, data in files.items()})
 
 
 def _same_file(candidate: Path, data: bytes) -> bool:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
-
 from .errors import ScaffoldError
 from .files import write_atomic
 from .load import load_content, load_draft
@@ -46,6 +44,8 @@ def new_year(project: Project, label: str) -> Path:
     expected = next_label(labels)
     if expected is not None and label != expected:
         raise ScaffoldError(f"the next year after {max(labels)} is {expected}, not {label}")
+    import jinja2  # only here: the package is imported by every command, most of which render nothing
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates), undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True)

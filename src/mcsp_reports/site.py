@@ -20,14 +20,13 @@ import jinja2
 from .cache import Record, digest
 from .model import Content
 from .plan import LARGE_PRINT_STYLESHEET, PRINT_STYLESHEETS, Document, Plan
+from .release import CHECKSUMS, MANIFEST
 from .render import render_document, render_index
 
 #: Stylesheets of the HTML edition, as linked from pages in ``dist/``.
 SCREEN_STYLESHEETS = ("assets/theme.css", "assets/screen.css")
 #: Thumbnails are drawn twice as wide as the index shows them (150 CSS px), for sharp screens.
 THUMBNAIL_WIDTH = 300
-MANIFEST = "manifest.json"
-CHECKSUMS = "SHA256SUMS"
 
 
 @dataclass(frozen=True)

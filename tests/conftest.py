@@ -6,6 +6,12 @@ partnership's real vocabularies), so editing ``reports/`` or starting a new year
 ``invoke new-year`` changes no test but those of ``tests/test_content.py``, which alone
 read the real content. Tests that build PDFs or drive a browser are marked ``slow``
 (see ``pytest_collection_modifyitems``); ``invoke test --quick`` leaves them out.
+
+A build in a test passes ``jobs=1`` unless the test is about rendering in parallel: the
+suite already runs one pytest-xdist worker per core, and each rendering process warms
+up its own engine, so one process lays out a few documents with less CPU than two (about
+a tenth less for a year and the history). The shared builds keep one process per core:
+other workers may be waiting for them.
 """
 
 from __future__ import annotations

@@ -192,12 +192,12 @@ def test_source_date_epoch_dates_every_output_and_still_rebuilds_the_same(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
-    build(project, years=["2015-16"], history=False)
+    build(project, years=["2015-16"], history=False, jobs=1)
     drafts = project.build / "drafts"
     files = {p.name: p.read_bytes() for p in drafts.glob("*.pdf")}
     assert dates_of(drafts / "mcsp-annual-achievements-2015-16-archival.pdf") == {
         "D:20231114221320+00'00", "xmp:2023-11-14T22:13:20+00:00", "file:D:20231114221320Z"}
-    build(project, years=["2015-16"], history=False, force=True)
+    build(project, years=["2015-16"], history=False, force=True, jobs=1)
     assert {p.name: p.read_bytes() for p in drafts.glob("*.pdf")} == files
 
 
@@ -240,7 +240,7 @@ def test_a_render_failure_leaves_dist_exactly_as_it_was(released: Project) -> No
     (released.styles / "large-print.css").write_text(
         (released.styles / "large-print.css").read_text() + "\n.year { colour: red; }\n")
     with pytest.raises(RenderError, match="large-print: .*colour"):
-        build(released)
+        build(released, jobs=1)
     assert snapshot(released.dist) == before
 
 
@@ -267,7 +267,7 @@ def with_long_text(project: Project) -> Project:
 @pytest.mark.slow
 def test_long_titles_words_and_file_names_wrap_in_every_edition(project: Project) -> None:
     # The build verifies every glyph is inside its page's content area, so building is the test.
-    build(with_long_text(project), years=["2018-19"], history=False)
+    build(with_long_text(project), years=["2018-19"], history=False, jobs=1)
     for edition in ("", "-large-print"):
         reader = pypdf.PdfReader(project.build / "drafts" / f"{LONG_YEAR}{edition}.pdf")
         joined = "".join(" ".join(page.extract_text() for page in reader.pages).split())
@@ -280,7 +280,7 @@ def test_text_that_would_leave_the_page_fails_the_build_and_writes_nothing(relea
     before = snapshot(released.build / "drafts")
     (released.styles / "unbroken.css").write_text("* { overflow-wrap: normal; }\n")
     with pytest.raises(VerificationError) as caught:
-        build(with_long_text(released), years=["2018-19"], history=False,
+        build(with_long_text(released), years=["2018-19"], history=False, jobs=1,
               stylesheets=[released.styles / "unbroken.css"])
     # The first document to fail stops the build; each line names its file, page and text.
     message = str(caught.value)
@@ -292,7 +292,7 @@ def test_text_that_would_leave_the_page_fails_the_build_and_writes_nothing(relea
 
 
 def test_one_year_builds_only_that_years_editions_as_drafts_outside_dist(project: Project) -> None:
-    built = build(project, years=["2018-19"], history=False)
+    built = build(project, years=["2018-19"], history=False, jobs=1)
     expected = [f"mcsp-annual-achievements-2018-19{e}.pdf" for e in EDITIONS]
     assert [b.path.name for b in built] == expected
     drafts = project.build / "drafts"

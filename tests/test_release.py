@@ -162,7 +162,7 @@ elif moment == "cache":
             die()
         return replace(source, target, *args, **kwargs)
     os.replace = dying
-build(Project(root), report=report)
+build(Project(root), report=report, jobs=1)
 """
 
 
@@ -176,7 +176,7 @@ def test_a_build_killed_at_any_moment_leaves_one_release_and_the_next_recovers(p
     after_kill = snapshot(project.dist)
     sums_check(project.dist)
 
-    build(project)  # would wait for ever on a lock kept by a worker orphaned by the kill
+    build(project, jobs=1)  # would wait for ever on a lock kept by a worker orphaned by the kill
     new = snapshot(project.dist)
     assert new != old
     # Only once the exchange has happened is the new release there; before, the old one.
@@ -383,7 +383,7 @@ def test_an_ordinary_subfolder_of_fonts_is_not_published(project: Project) -> No
     old = project.styles / "fonts" / "old"
     old.mkdir()
     (old / "Lato-Light.ttf").write_bytes((project.styles / "fonts" / "Lato-Regular.ttf").read_bytes())
-    build(project)
+    build(project, jobs=1)
     assert not (project.dist / "assets" / "fonts" / "old").exists()
     sums_check(project.dist)
 
@@ -396,7 +396,7 @@ def test_a_damaged_cache_means_rebuild_never_a_crash_or_a_wrong_number(project: 
     path = project.build / "cache.json"
     path.write_text(damage(path.read_text(), "PAGES:true"))
     (project.build / BUILT_STAMP).unlink()  # which would answer that nothing changed
-    built = build(project)
+    built = build(project, jobs=1)
     assert all(b.rebuilt for b in built)  # nothing in the damaged cache was believed
     manifest = json.loads((project.dist / "manifest.json").read_text())
     for entry in manifest["files"]:
@@ -411,7 +411,7 @@ def test_a_cache_folder_is_one_clear_error_and_leaves_the_release(project: Proje
     (project.build / "cache.json").mkdir()
     restyle(project)
     with pytest.raises(FileSystemError, match="build/cache.json: is a folder where a file belongs"):
-        build(project)
+        build(project, jobs=1)
     assert snapshot(project.dist) == old
 
 
@@ -438,11 +438,11 @@ def test_a_pdf_the_cache_vouches_for_is_still_verified_before_it_is_published(pr
 def test_a_year_build_never_touches_the_release_and_the_next_full_build_reuses_its_pdfs(project: Project) -> None:
     old = snapshot(project.dist)
     edit(project)
-    built = build(project, years=[YEAR], history=False)
+    built = build(project, years=[YEAR], history=False, jobs=1)
     assert all(b.rebuilt and b.path.parent == project.build / "drafts" for b in built)
     assert snapshot(project.dist) == old
     sums_check(project.dist)
-    rebuilt = {b.file.name for b in build(project) if b.rebuilt}
+    rebuilt = {b.file.name for b in build(project, jobs=1) if b.rebuilt}
     assert rebuilt == {"mcsp-history.pdf", "mcsp-history-archival.pdf", "mcsp-history-large-print.pdf"}
     sums_check(project.dist)
     # Every thumbnail shows the PDF published beside it, the year's new one included.

@@ -210,8 +210,11 @@ def test(c: Context, args: str = "", quick: bool = False) -> None:
     marker = ' -m "not slow"' if quick else ""
     # One pytest-xdist worker per core, each taking over queued tests from the others when it
     # runs out (the tests' lengths vary from milliseconds to seconds); tests/conftest.py makes
-    # the shared builds once for all of them.
-    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal{marker} {args}", pty=False)
+    # the shared builds once for all of them. Each worker, and each of the some fifty Python
+    # processes the tests start, would otherwise compile the package and rewrite the tests
+    # again where PYTHONDONTWRITEBYTECODE is set: let them share the git-ignored __pycache__/.
+    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal{marker} {args}", pty=False,
+          env={"PYTHONDONTWRITEBYTECODE": ""})
 
 
 @task

@@ -357,6 +357,26 @@ def scaling(work: Path, sizes: dict[int, int], raw: dict, keep: Callable[[], Non
             future.result()
 
 
+def quiet_curve(work: Path, runs: int, raw: dict, keep: Callable[[], None]) -> None:
+    """Measure the pipeline alone at 50 and 2,000 pages into ``raw``, one process at a time.
+
+    The two sizes alternate (50, 2,000, 50, 2,000, ...), so both see the same machine. In
+    the main run four processes share two cores, and a process with a 3 GB heap loses
+    more to the others' use of the caches than one with 0.1 GB: this run, on an idle
+    machine, measures the cost per page without that.
+    """
+    script = str(ROOT / "benchmarks" / "history_run.py")
+    base = ROOT.as_uri() + "/"
+    raw["sizes"] = {"50": {}, "2000": {}}
+    html = {size: str(history_html(work, *SIZES[size])) for size in (50, 2000)}
+    for _ in range(runs):
+        for size in (50, 2000):
+            sample = timed([PYTHON, script, "pipeline", html[size], base], ROOT)
+            print(json.dumps({size: {"pipeline": sample.__dict__}}), file=sys.stderr, flush=True)
+            raw["sizes"][str(size)].setdefault("pipeline", []).append(sample.__dict__)
+            keep()
+
+
 def scaling_report(raw: dict) -> tuple[list[str], list[tuple[str, bool, str]], dict[str, bool], list[str]]:
     """Rows, targets, identity checks and memory notes for the synthetic histories (of what was measured)."""
     rows, identity, curve = [], {}, {}
@@ -416,7 +436,8 @@ def report(raw: dict, idle: dict | None = None) -> str:
     content = raw.get("content")
     content_rows, content_targets = content_report(content) if content else ([], [])
     idle_rows, idle_targets = content_report(idle["content"]) if idle else ([], [])
-    idle_targets = [(f"{name} (idle run)", met, value) for name, met, value in idle_targets]
+    idle_curve_rows, idle_curve_targets, _, _ = scaling_report(idle.get("scaling", {})) if idle else ([], [], {}, [])
+    idle_targets = [(f"{name} (idle run)", met, value) for name, met, value in idle_targets + idle_curve_targets]
     curve_rows, curve_targets, curve_identity, memory = scaling_report(raw.get("scaling", {}))
     identity = {**(content["identity"] if content else {}), **curve_identity}
     machine = raw["machine"]
@@ -460,6 +481,13 @@ def report(raw: dict, idle: dict | None = None) -> str:
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *curve_rows,
         "",
+        *([f"The pipeline alone at 50 and 2,000 pages, one process at a time and alternating, from "
+           f"`{idle['command']}` on the idle machine:",
+           "",
+           "| pages asked | what | pages | wall per page | CPU per page | peak per page | load | runs |",
+           "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+           *idle_curve_rows,
+           ""] if idle_curve_rows else []),
     ]
     if memory:
         lines += [
@@ -501,13 +529,17 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="rewrite --output from --raw without measuring")
     parser.add_argument("--content-only", action="store_true",
                         help="measure only the real content's rows (for a run on an idle machine) into --raw")
+    parser.add_argument("--quiet-curve", type=int, metavar="RUNS", default=0,
+                        help="with --content-only: also measure the pipeline alone at 50 and 2,000 pages, "
+                             "RUNS times each, one process at a time")
     parser.add_argument("--idle", type=Path, help="a --content-only run's JSON, reported beside the main run")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     if not args.report_only:
         started = datetime.now(UTC)
         raw: dict = {
-            "command": "python benchmarks/bench.py --content-only" if args.content_only
+            "command": f"python benchmarks/bench.py --content-only"
+                       f"{f' --quiet-curve {args.quiet_curve}' if args.quiet_curve else ''}" if args.content_only
             else "invoke bench --quick" if args.quick else "invoke bench",
             "started": f"{started:%Y-%m-%d %H:%M}",
             "machine": f"{os.cpu_count()} cores ({platform.machine()}, Python {platform.python_version()})",
@@ -526,6 +558,9 @@ def main() -> None:
             if args.content_only:
                 raw["content"] = real_content(work, args.quick)
                 keep()
+                if args.quiet_curve:
+                    raw["scaling"] = {}
+                    quiet_curve(work, args.quiet_curve, raw["scaling"], keep)
                 return
             raw["scaling"] = {}
             with ThreadPoolExecutor(max_workers=1) as content:

@@ -198,7 +198,7 @@ MUTANTS = [
     Mutant("stamp: dist/ believed without reading it", "build.py",
            "        if not release.holds(where, released):", "        if False:", FASTPATH),
     Mutant("stamp: the print HTML and drafts believed without reading them", "build.py",
-           'if not name.startswith("dist/") and not _holds(project.root / name, value):', "if False:", FASTPATH),
+           'if not name.startswith("dist/") and not _intact(project.root / name, value):', "if False:", FASTPATH),
     Mutant("stamp: SOURCE_DATE_EPOCH left out of the inputs", "cache.py",
            "{os.environ.get('SOURCE_DATE_EPOCH')!r}", "", FASTPATH),
     # pack

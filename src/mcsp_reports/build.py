@@ -475,7 +475,7 @@ def _unchanged(project: Project, sources: _Sources) -> list[Built] | None:
     else:
         where = project.build / DRAFTS
     for name, value in stamp.outputs.items():
-        if not name.startswith("dist/") and not _holds(project.root / name, value):
+        if not name.startswith("dist/") and not _intact(project.root / name, value):
             return None
     built = []
     for file in sources.plan.files:
@@ -487,7 +487,7 @@ def _unchanged(project: Project, sources: _Sources) -> list[Built] | None:
     return built
 
 
-def _holds(path: Path, value: str) -> bool:
+def _intact(path: Path, value: str) -> bool:
     """Whether ``path`` is a regular file whose bytes have the digest ``value``."""
     try:
         return path.is_file() and not path.is_symlink() and digest(path.read_bytes()) == value

@@ -122,6 +122,18 @@ def test_an_upgraded_library_is_in_the_stamp(released: Project, long_way: list[i
     assert long_way == [1]
 
 
+def test_a_templates_folder_the_gate_refuses_is_no_stamp_at_all(
+        released: Project, long_way: list[int], tmp_path: Path) -> None:
+    # A link out of the project cannot be read into the digest: the long way decides, and
+    # leaves no stamp that a later build could believe.
+    (tmp_path / "outside.j2").write_text("{# outside #}")
+    (released.templates / "outside.j2").symlink_to(tmp_path / "outside.j2")
+    (released.build / BUILT_STAMP).unlink()
+    assert outdated(released) == [] and long_way == [1]
+    build(released)
+    assert long_way == [1, 1] and not (released.build / BUILT_STAMP).exists()
+
+
 def test_other_options_are_another_stamp(released: Project, long_way: list[int]) -> None:
     (released.styles / "extra.css").write_text(":root { --space: 5mm; }\n")
     outdated(released, stylesheets=[str(released.styles / "extra.css")])

@@ -619,12 +619,8 @@ def _build(
         key for key in verified.passed if key.split(" ", 1)[0] in {r.sha256 for r in cache.records.values()}})
     written.update((f"{PRINT_DIR}/{d.html_name}", html[d.name].encode()) for d in the_plan.documents)
     if sources.digest is not None:
-        stamp = Stamp(sources.digest, {name: digest(data) for name, data in written.items()},
-                      {f.name: cache.records[f.name].pages for f in the_plan.files})
-        try:
-            stamp.save(project.build / BUILT_STAMP, write_atomic)
-        except OSError:
-            pass  # the work is done and published; without its stamp the next build takes the long way
+        Stamp(sources.digest, {name: digest(data) for name, data in written.items()},
+              {f.name: cache.records[f.name].pages for f in the_plan.files}).leave(project.build / BUILT_STAMP)
 
     return [
         Built(f, where / f.name, cache.records[f.name].pages, cache.records[f.name].size, d.name in rebuilt)
@@ -654,8 +650,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     kept: dict[str, bytes] = {}
     content = load_content(project.reports, kept)
     links = [project.stylesheet(s) for s in stylesheets]
-    files = read_tree(project.styles, project.root, MAX_ASSET_BYTES)
-    inputs = _digest(project, f"check {links!r}", {**files, **{f"reports/{n}": d for n, d in kept.items()}})
+    files = _read_files(project, links, kept)
+    inputs = _digest(project, f"check {links!r}", files)
     stamp = Stamp.read(project.build / CHECKED_STAMP)
     if inputs is not None and stamp is not None and stamp.inputs == inputs:
         return content
@@ -688,10 +684,7 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     if problems:
         raise LinkError("\n".join(problems))
     if inputs is not None:
-        try:
-            Stamp(inputs, {}, {}).save(project.build / CHECKED_STAMP, write_atomic)
-        except OSError:
-            pass  # without its stamp, the next check checks everything again
+        Stamp(inputs, {}, {}).leave(project.build / CHECKED_STAMP)
     return content
 
 

@@ -7,6 +7,9 @@ files it embeds, the editions it is written as, and the versions of mcsp-reports
 WeasyPrint. The record of the last build lives in ``build/cache.json``; an output is
 up to date when its document's key is unchanged and the file in ``dist/`` still has
 the digest recorded for it.
+
+Above the keys, a :class:`Stamp` records what the last finished build (or clean check)
+read and wrote, as digests: a run that finds exactly the same has nothing to do.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from .files import write_if_changed
+from .files import write_atomic, write_if_changed
 from .plan import Document, PdfFile
 
 CACHE_VERSION = 1
@@ -252,7 +255,7 @@ class Stamp:
 
     @classmethod
     def read(cls, path: Path) -> Stamp | None:
-        """The stamp in ``path``, or ``None`` if it is missing or anything in it is not as :meth:`save` writes it."""
+        """The stamp in ``path``, or ``None`` if it is missing or anything in it is not as :meth:`leave` writes it."""
         try:
             data = json.loads(path.read_bytes())
         except (OSError, ValueError, RecursionError):
@@ -267,8 +270,15 @@ class Stamp:
             return None
         return cls(data["inputs"], outputs, pages)
 
-    def save(self, path: Path, write: Callable[[Path, bytes], None]) -> None:
-        """Store the stamp in ``path`` with ``write`` (an atomic writer)."""
+    def leave(self, path: Path) -> None:
+        """Store the stamp in ``path``, atomically, if the disk allows.
+
+        It is left once the work is done (and published): failing to store it then must
+        not fail the command, whose only loss is that the next run takes the long way.
+        """
         data = {"version": CACHE_VERSION, "inputs": self.inputs,
                 "outputs": dict(sorted(self.outputs.items())), "pages": dict(sorted(self.pages.items()))}
-        write(path, (json.dumps(data, indent=1) + "\n").encode())
+        try:
+            write_atomic(path, (json.dumps(data, indent=1) + "\n").encode())
+        except OSError:
+            pass

@@ -525,3 +525,78 @@ def test_font_copies_go_to_the_folder_given_and_leave_with_their_configuration(t
     again = engine._mkdtemp(prefix="weasyprint-")
     shutil.rmtree(again)
     assert again.startswith(tempfile.gettempdir())  # upstream's place again
+
+
+# -- A text's preferred widths: measured once per layout, same widths ----------------------
+
+#: Running heads on every page, shrink-to-fit boxes (floats, flex items, auto table cells)
+#: with the same words in styles that differ in one property each, and words repeated.
+WIDTHS_HTML = """<html lang="en-GB"><head><title>Widths</title><style>
+@page { size: A6; margin: 20mm 12mm; @top-left { content: "Merseyside Community Safety Partnership" }
+        @top-right { content: string(part) } @bottom-center { content: counter(page) } }
+h2 { string-set: part content() }
+.f { float: left; clear: left; border: 1pt solid; margin: 1mm }
+.x { display: flex; flex-direction: column; align-items: flex-start } .x p { border: 1pt solid; margin: 1mm }
+td { border: 1pt solid }
+</style></head><body>""" + "".join(
+    f"<h2>Part {n % 3}</h2>"
+    + "".join(f'<div class="f" style="{style}">Same words, again</div>' for style in (
+        "", "letter-spacing: 2pt", "word-spacing: 6pt", "font-size: 14pt", "font-weight: bold",
+        "font-style: italic", "font-family: monospace", "white-space: nowrap", "hyphens: auto", "tab-size: 2"))
+    + '<div class="x"><p>A flex item of a few words</p><p style="letter-spacing: 1pt">A flex item of a few words</p></div>'
+    + "<table><tr><td>cell words</td><td>cell words in a wider cell</td></tr></table>"
+    + '<p style="break-after: page">Text.</p>'
+    for n in range(6)) + "</body></html>"
+
+
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Log the text of every measurement of preferred widths (the loop's ``split_first_line``)."""
+    import weasyprint.layout.preferred as preferred
+
+    calls: list[str] = []
+    upstream = preferred.split_first_line
+
+    def measuring(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return upstream(text, *args, **kwargs)
+
+    monkeypatch.setattr(preferred, "split_first_line", measuring)
+    return calls
+
+
+def test_each_texts_widths_are_measured_once_per_layout_and_write_upstreams_bytes(measured: list[str]) -> None:
+    corrected, corrected_calls = write(WIDTHS_HTML), len(measured)
+    measured.clear()
+    with engine.upstream_layout():
+        upstream = write(WIDTHS_HTML)
+    assert corrected == upstream
+    # Upstream measures every page's running heads and every shrink-to-fit box again
+    # (606 measurements here against 103).
+    assert len(measured) > 4 * corrected_calls
+
+
+def test_a_key_that_leaves_out_a_property_of_the_text_changes_the_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fixture the test above would fail on: a key blind to letter-spacing lends the
+    # width of the plain words to the spaced ones.
+    with engine.upstream_layout():
+        upstream = write(WIDTHS_HTML)
+    monkeypatch.setattr(engine, "_TEXT_PROPERTIES",
+                        tuple(name for name in engine._TEXT_PROPERTIES if name != "letter_spacing"))
+    assert write(WIDTHS_HTML) != upstream
+
+
+def test_a_style_that_cannot_be_a_key_is_measured_every_time() -> None:
+    from types import SimpleNamespace
+
+    class Style(dict):
+        font_config = object()
+
+    plain = Style({name: 0 for name in engine._TEXT_PROPERTIES},
+                  hyphenate_limit_zone=weasyprint.css.properties.Dimension(0, "px"))
+    listed = Style(plain, font_family=["a list", "cannot be hashed"])
+    math = Style(plain, hyphenate_limit_zone=("calc()",))
+    context = SimpleNamespace()
+    assert engine._text_style_key(context, plain) is not None
+    assert engine._text_style_key(context, listed) is None
+    assert engine._text_style_key(context, math) is None

@@ -37,6 +37,7 @@ import weasyprint.draw as draw_module
 import weasyprint.layout as layout_module
 import weasyprint.layout.inline as inline_module
 import weasyprint.layout.page as page_module
+import weasyprint.layout.preferred as preferred_module
 import weasyprint.pdf as pdf_module
 import weasyprint.pdf.metadata as metadata_module
 import weasyprint.pdf.pdfa as pdfa_module
@@ -1111,6 +1112,114 @@ def correct_make_page_earlier_pages() -> None:
     page_module.make_page = _rewritten(UPSTREAM_MAKE_PAGE, _MAKE_PAGE_LINES)
 
 
+# -- WeasyPrint: a text's preferred widths, measured once per layout -----------------------
+#
+# Upstream: ``layout/preferred.py:357-367``, in ``inline_line_widths``, measures the lines of
+# a text box for its min- or max-content width by laying its text out again with Pango,
+# one ``split_first_line`` (up to three Pango layouts) per break opportunity, each time
+# the width is asked. It is asked again and again for the same text: every page's running
+# heads (a margin box's width comes from its min- and max-content, ``layout/page.py:179``),
+# the flex items of every cover (``layout/flex.py``), the cells of auto tables. Rendering
+# the test project, these measurements were a fifth of the CPU, four in five of them
+# repeats.
+#
+# Corrected: ``LayoutContext.text_line_widths`` runs upstream's loop once per text, style
+# and arguments in a layout context, and hands out copies of its answer. The answer
+# depends on nothing else: the text, the available width (0 or none), the justification
+# spacing, whether the text starts a line, the font configuration, and the style
+# properties that ``text/line_break.py`` and ``text/fonts.py`` read, which are the key. A
+# style with a value that cannot be a key, or a ``hyphenate-limit-zone`` that is a math
+# function (which reads other properties), is measured every time, as upstream does.
+# Same widths, so every byte is unchanged. ``inline_line_widths`` is compiled again from
+# its upstream source with the loop replaced by the call (see :func:`_rewritten`).
+# Patch: docs/upstream/weasyprint-text-line-widths.patch.
+
+#: Every property ``text/line_break.py`` and ``text/fonts.py`` of WeasyPrint 70 read from a style.
+_TEXT_PROPERTIES = (
+    "direction", "font_family", "font_feature_settings", "font_kerning", "font_language_override",
+    "font_size", "font_stretch", "font_style", "font_variant_alternates", "font_variant_caps",
+    "font_variant_east_asian", "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
+    "font_variation_settings", "font_weight", "hyphenate_character", "hyphenate_limit_chars",
+    "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "line_height", "overflow_wrap", "tab_size",
+    "text_decoration_line", "white_space", "word_break", "word_spacing")
+
+_INLINE_LINE_WIDTHS_LINES = (
+    ("""            lines = []
+            resume_index = new_resume_index = 0
+            while new_resume_index is not None:
+                resume_index += new_resume_index
+                _, _, new_resume_index, width, _, _ = split_first_line(
+                    child_text[resume_index:].decode(), child.style, context, max_width,
+                    child.justification_spacing, is_line_start=is_line_start,
+                    minimum=True)
+                lines.append(width or None)
+                if first_line:
+                    break
+""", """            lines, new_resume_index = context.text_line_widths(
+                child_text, child.style, max_width, child.justification_spacing,
+                is_line_start, first_line)
+"""),
+)
+
+
+def _text_style_key(context: Any, style: Any) -> tuple[Any, ...] | None:
+    """What of ``style`` a text's measured lines depend on, or None when it cannot be a key."""
+    keys = context.__dict__.setdefault("_mcsp_text_styles", {})
+    found = keys.get(id(style))
+    if found is None or found[0] is not style:  # the style is kept, so its id is not reused
+        key: tuple[Any, ...] | None = (id(style.font_config), *(style[name] for name in _TEXT_PROPERTIES))
+        try:
+            hash(key)
+        except TypeError:
+            key = None
+        if getattr(style["hyphenate_limit_zone"], "unit", None) is None:
+            key = None
+        found = keys[id(style)] = (style, key)
+    return found[1]
+
+
+def _text_line_widths(
+    context: Any, text: bytes, style: Any, max_width: float | None, justification_spacing: float,
+    is_line_start: bool, first_line: bool,
+) -> tuple[list[float | None], int | None]:
+    """Upstream's loop of ``inline_line_widths`` over the lines of ``text``, run once per key.
+
+    Returns the lines' widths (a list of the caller's own) and the index at which the last
+    line measured stopped, as the loop leaves them (``LayoutContext.text_line_widths``).
+    """
+    style_key = _text_style_key(context, style)
+    cache = context.__dict__.setdefault("_mcsp_text_lines", {})
+    key = None if style_key is None else (text, style_key, max_width, justification_spacing, is_line_start,
+                                          first_line)
+    found = None if key is None else cache.get(key)
+    if found is None:
+        lines: list[float | None] = []
+        resume_index = 0
+        new_resume_index: int | None = 0
+        while new_resume_index is not None:
+            resume_index += new_resume_index
+            _, _, new_resume_index, width, _, _ = preferred_module.split_first_line(
+                text[resume_index:].decode(), style, context, max_width, justification_spacing,
+                is_line_start=is_line_start, minimum=True)
+            lines.append(width or None)
+            if first_line:
+                break
+        found = (tuple(lines), new_resume_index)
+        if key is not None:
+            cache[key] = found
+    return list(found[0]), found[1]
+
+
+#: Upstream's function, kept so that tests and the benchmark can compare both engines.
+UPSTREAM_INLINE_LINE_WIDTHS = preferred_module.inline_line_widths
+
+
+def correct_text_line_widths() -> None:
+    """Measure each text's preferred widths once per layout (see above)."""
+    layout_module.LayoutContext.text_line_widths = _text_line_widths
+    preferred_module.inline_line_widths = _rewritten(UPSTREAM_INLINE_LINE_WIDTHS, _INLINE_LINE_WIDTHS_LINES)
+
+
 @contextmanager
 def upstream_layout() -> Iterator[None]:
     """Lay out with WeasyPrint's own functions inside the block (no layout correction), to compare outputs."""
@@ -1118,7 +1227,8 @@ def upstream_layout() -> Iterator[None]:
                 (layout_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
                 (document_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
                 (page_module, "set_page_type_computed_styles"): UPSTREAM_SET_PAGE_TYPE_COMPUTED_STYLES,
-                (page_module, "make_page"): UPSTREAM_MAKE_PAGE}
+                (page_module, "make_page"): UPSTREAM_MAKE_PAGE,
+                (preferred_module, "inline_line_widths"): UPSTREAM_INLINE_LINE_WIDTHS}
     current = {key: getattr(*key) for key in replaced}
     for (owner, name), function in replaced.items():
         setattr(owner, name, function)
@@ -1357,11 +1467,12 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_figure_bbox,
     correct_anonymous_blocks,
     correct_list_bodies,
-    # Target counters (issue 15).
+    # Layout speed (issue 15).
     correct_target_page_counters,
     correct_layout_document,
     correct_make_page_earlier_pages,
     correct_page_type_styles,
+    correct_text_line_widths,
     # The archival edition: PDF/A and PDF/UA together (issue 9).
     correct_pdfa,
     correct_font_folder,

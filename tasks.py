@@ -87,9 +87,8 @@ def history(c: Context, stylesheet: list[str] | None = None, jobs: int = 0, forc
 @task
 def check(c: Context) -> None:
     """Validate everything in reports/ and every link of the pages it makes; writes only the template cache."""
-    content = _run(mcsp_reports.check, PROJECT, _settings(c).stylesheets)
-    count = sum(len(y.achievements) for y in content.years)
-    print(f"reports/: {len(content.years)} years, {count} achievements, no problems")
+    checked = _run(mcsp_reports.check, PROJECT, _settings(c).stylesheets)
+    print(f"reports/: {checked.years} years, {checked.achievements} achievements, no problems")
 
 
 class _Words(Argument):

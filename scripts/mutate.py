@@ -201,6 +201,11 @@ MUTANTS = [
            'if not name.startswith("dist/") and not _intact(project.root / name, value):', "if False:", FASTPATH),
     Mutant("stamp: SOURCE_DATE_EPOCH left out of the inputs", "cache.py",
            "{os.environ.get('SOURCE_DATE_EPOCH')!r}", "", FASTPATH),
+    Mutant("stamp: a check blind to reports/", "build.py",
+           'inputs = _digest(project, f"check {links!r}", {**reports, **files})',
+           'inputs = _digest(project, f"check {links!r}", files)', FASTPATH),
+    Mutant("stamp: a check stamps files saved while it ran", "build.py",
+           "    if (before is not None and after == before\n", "    if (before is not None\n", FASTPATH),
     # pack
     Mutant("pack: digests not checked", "release.py",
            'if entry.get("bytes") != len(data) or entry.get("sha256") != digest(data):',

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import mcsp_reports.links as links_module
-from mcsp_reports import ContentError, LinkError, Project, build, check, outdated
+from mcsp_reports import Checked, ContentError, LinkError, Project, build, check, outdated
 from mcsp_reports import cache as cache_module
 from mcsp_reports.cache import BUILT_STAMP, CHECKED_STAMP, Stamp, digest
 from mcsp_reports.release import listing
@@ -73,7 +73,7 @@ def test_the_stamp_names_every_file_of_the_release_and_the_print_html(released: 
     printed = {f"build/print/{p.name}" for p in (released.build / "print").iterdir()}
     assert set(stamp.outputs) == files | printed
     assert all(digest((released.root / name).read_bytes()) == value for name, value in stamp.outputs.items())
-    assert stamp.pages == {name: b.pages for name, b in _built(released).items()}
+    assert stamp.counts == {name: b.pages for name, b in _built(released).items()}
 
 
 def _built(project: Project) -> dict[str, build_module.Built]:
@@ -156,9 +156,9 @@ OUTPUTS: dict[str, Callable[[Project], object]] = {
     "the stamp deleted": lambda p: (p.build / BUILT_STAMP).unlink(),
     "the stamp damaged": lambda p: _corrupt(p.build / BUILT_STAMP),
     "the stamp not JSON": lambda p: (p.build / BUILT_STAMP).write_text("{"),
-    "the stamp's pages not counts": lambda p: _rewrite_stamp(p, lambda d: d["pages"].update(x=True)),
+    "the stamp's pages not counts": lambda p: _rewrite_stamp(p, lambda d: d["counts"].update(x=True)),
     "the stamp's inputs not a digest": lambda p: _rewrite_stamp(p, lambda d: d.update(inputs="x")),
-    "a PDF missing from the stamp": lambda p: _rewrite_stamp(p, lambda d: d["pages"].pop("mcsp-history.pdf")),
+    "a PDF missing from the stamp": lambda p: _rewrite_stamp(p, lambda d: d["counts"].pop("mcsp-history.pdf")),
 }
 
 
@@ -223,6 +223,61 @@ def test_a_check_of_what_was_checked_ends_at_its_stamp_but_finds_a_new_problem(
     with pytest.raises(LinkError, match="nowhere.html"):
         check(project)  # a failed check leaves no stamp that passes
     assert checks == [1, 1, 1]
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the checks that read and validated the YAML."""
+    calls: list[int] = []
+    original = build_module.load_content
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "load_content", counted)
+    return calls
+
+
+def test_a_check_of_what_was_checked_reads_no_yaml_and_counts_as_it_did(
+        project: Project, parses: list[int]) -> None:
+    first = check(project)
+    assert first == Checked(years=4, achievements=6) and parses == [1]
+    assert check(project) == first and parses == [1]
+    stamp = Stamp.read(project.build / CHECKED_STAMP)
+    assert stamp is not None and stamp.counts == {"years": 4, "achievements": 6}
+
+
+@pytest.mark.parametrize("change", [
+    # A file the loader reports but does not load: the stamp covers all of reports/.
+    lambda p: (p.reports / "2019-20.yml").write_text("year: 2019-20\n"),
+    lambda p: (p.reports / "notes.yaml").write_text("a note\n"),
+    lambda p: edit(p.reports / "2017-18.yaml", "achievements:", "achievements:\n  - oops"),
+], ids=["a year saved as .yml", "an unexpected YAML file", "a broken year"])
+def test_any_change_in_reports_is_checked_again_and_found(
+        project: Project, parses: list[int], change: Callable[[Project], object]) -> None:
+    check(project)
+    change(project)
+    with pytest.raises(ContentError):
+        check(project)
+    assert parses == [1, 1]
+
+
+def test_a_file_saved_while_a_check_runs_leaves_no_stamp(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = build_module.load_content
+
+    def then_saved(*args: object, **kwargs: object) -> object:
+        content = original(*args, **kwargs)  # type: ignore[arg-type]
+        edit(project.reports / "2017-18.yaml", "achievements:", "achievements:\n  - oops")
+        return content
+
+    monkeypatch.setattr(build_module, "load_content", then_saved)
+    check(project)  # what it validated was clean
+    monkeypatch.setattr(build_module, "load_content", original)
+    assert not (project.build / CHECKED_STAMP).exists()
+    with pytest.raises(ContentError):  # the file as saved is checked, not the stamp believed
+        check(project)
 
 
 def test_a_check_with_other_stylesheets_checks_again(project: Project, checks: list[int]) -> None:

@@ -5,7 +5,7 @@ one direction their imports run: model ← load ← plan ← render ← pdf/veri
 site/bundle/scaffold/serve (see docs/architecture.md).
 """
 
-from .build import Built, Stale, build, check, clean, outdated, picture_history, summarise, summarise_outdated
+from .build import Built, Checked, Stale, build, check, clean, outdated, picture_history, summarise, summarise_outdated
 from .bundle import pack, release_guide
 from .editor import write_schemas
 from .errors import (
@@ -30,7 +30,7 @@ from .scaffold import new_year
 from .settings import Settings, read_settings
 
 __all__ = [
-    "Built", "ContentError", "DesignError", "Document", "FileRefusedError", "FileSystemError", "LinkError",
+    "Built", "Checked", "ContentError", "DesignError", "Document", "FileRefusedError", "FileSystemError", "LinkError",
     "PackError", "PdfFile", "Plan",
     "PlanError", "PreviewServer", "Problem", "Project", "ProjectError", "RenderError", "ScaffoldError",
     "Settings", "Stale", "UserError", "VerificationError", "build", "chapter_images", "check", "clean",

@@ -480,7 +480,7 @@ def _unchanged(project: Project, sources: _Sources) -> list[Built] | None:
     built = []
     for file in sources.plan.files:
         path = where / file.name
-        pages = stamp.pages.get(file.name)
+        pages = stamp.counts.get(file.name)
         if pages is None or path.relative_to(project.root).as_posix() not in stamp.outputs:
             return None
         built.append(Built(file, path, pages, path.stat().st_size, False))
@@ -635,7 +635,28 @@ def _prune(folder: Path, keep: set[str]) -> None:
             path.unlink()
 
 
-def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
+@dataclass(frozen=True)
+class Checked:
+    """What a check that found no problem counted in the content."""
+
+    years: int
+    achievements: int
+
+
+def _check_inputs(project: Project, links: Sequence[str]) -> tuple[str, dict[str, bytes]] | None:
+    """The :func:`inputs_digest` of everything a check reads (all of ``reports/``, not only
+    the files it loads), with the bytes read of ``reports/``; ``None`` if the file gate
+    refuses a file: the long way then reports it."""
+    try:
+        reports = read_tree(project.reports, project.root, MAX_ASSET_BYTES)
+        files = _read_files(project, links, {})
+    except (UserError, OSError):
+        return None
+    inputs = _digest(project, f"check {links!r}", {**reports, **files})
+    return None if inputs is None else (inputs, reports)
+
+
+def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Checked:
     """Validate the content, then every link and asset reference of every page it makes.
 
     Renders the HTML (which is quick, with the build's template cache) but no PDF, and
@@ -643,23 +664,25 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     :class:`UserError` listing every problem.
     ``stylesheets`` are the extra stylesheets, as for :func:`build`.
 
-    The content is always read and validated. When a check with the same stylesheets
-    found no problem in exactly these files, with the same code (its :class:`Stamp`),
-    the links and the design are not checked again: they would be found as they were.
+    A check that found no problem leaves a :class:`Stamp` of exactly what it read (every
+    file of ``reports/``, ``styles/`` and ``templates/``), its stylesheets and the code.
+    A check that finds the same ends there, without reading the YAML again: the same code
+    on the same bytes would find what that check found, which was nothing.
     """
-    kept: dict[str, bytes] = {}
-    content = load_content(project.reports, kept)
     links = [project.stylesheet(s) for s in stylesheets]
-    files = _read_files(project, links, kept)
-    inputs = _digest(project, f"check {links!r}", files)
+    before = _check_inputs(project, links)
     stamp = Stamp.read(project.build / CHECKED_STAMP)
-    if inputs is not None and stamp is not None and stamp.inputs == inputs:
-        return content
+    if (before is not None and stamp is not None and stamp.inputs == before[0]
+            and set(stamp.counts) == {"years", "achievements"}):
+        return Checked(stamp.counts["years"], stamp.counts["achievements"])
     from .design import FONT_FACTS, checked_theme
     from .links import check_documents
     from .render import PRINT_DIR, make_environment, print_html
     from .site import published_names, screen_page
 
+    kept: dict[str, bytes] = {}
+    content = load_content(project.reports, kept)
+    files = _read_files(project, links, kept)
     the_plan = plan(content, stylesheets=links)
     theme = checked_theme(project.root, (d.stylesheets for d in the_plan.documents), links,
                           project.build / FONT_FACTS)
@@ -683,9 +706,15 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Content:
     problems = check_documents(documents, published, project.root) + problems
     if problems:
         raise LinkError("\n".join(problems))
-    if inputs is not None:
-        Stamp(inputs, {}, {}).leave(project.build / CHECKED_STAMP)
-    return content
+    checked = Checked(len(content.years), sum(len(y.achievements) for y in content.years))
+    # Stamped only if what was checked is what was digested: the same files of reports/
+    # before and after, holding the bytes that were validated (none saved meanwhile).
+    after = _check_inputs(project, links)
+    if (before is not None and after == before
+            and all(before[1].get(f"reports/{name}") == data for name, data in kept.items())):
+        Stamp(before[0], {}, {"years": checked.years, "achievements": checked.achievements}).leave(
+            project.build / CHECKED_STAMP)
+    return checked
 
 
 #: The history's chapters pictured in docs/images/ and shown in the README.

@@ -242,7 +242,8 @@ def inputs_digest(purpose: str, files: Mapping[str, bytes]) -> str:
 @dataclass(frozen=True)
 class Stamp:
     """What a command that finished found and left: the :func:`inputs_digest` of what it
-    read, the digest of each file it wrote (by project-relative path), and each PDF's pages.
+    read, the digest of each file it wrote (by project-relative path), and what it counted
+    (each PDF's pages, for a build; the years and achievements, for a check).
 
     When a later run finds the same inputs and every one of those files intact, it has
     nothing to do: the same code on the same bytes would decide, render and check the
@@ -251,7 +252,7 @@ class Stamp:
 
     inputs: str
     outputs: Mapping[str, str]
-    pages: Mapping[str, int]
+    counts: Mapping[str, int]
 
     @classmethod
     def read(cls, path: Path) -> Stamp | None:
@@ -260,15 +261,15 @@ class Stamp:
             data = json.loads(path.read_bytes())
         except (OSError, ValueError, RecursionError):
             return None
-        if not isinstance(data, dict) or set(data) != {"version", "inputs", "outputs", "pages"}:
+        if not isinstance(data, dict) or set(data) != {"version", "inputs", "outputs", "counts"}:
             return None
-        outputs, pages = data["outputs"], data["pages"]
+        outputs, counts = data["outputs"], data["counts"]
         if (data["version"] != CACHE_VERSION or not _is_digest(data["inputs"])
-                or not isinstance(outputs, dict) or not isinstance(pages, dict)
+                or not isinstance(outputs, dict) or not isinstance(counts, dict)
                 or not all(isinstance(k, str) and _is_digest(v) for k, v in outputs.items())
-                or not all(isinstance(k, str) and _is_count(v, MAX_PAGES) for k, v in pages.items())):
+                or not all(isinstance(k, str) and _is_count(v, MAX_PAGES) for k, v in counts.items())):
             return None
-        return cls(data["inputs"], outputs, pages)
+        return cls(data["inputs"], outputs, counts)
 
     def leave(self, path: Path) -> None:
         """Store the stamp in ``path``, atomically, if the disk allows.
@@ -277,7 +278,7 @@ class Stamp:
         not fail the command, whose only loss is that the next run takes the long way.
         """
         data = {"version": CACHE_VERSION, "inputs": self.inputs,
-                "outputs": dict(sorted(self.outputs.items())), "pages": dict(sorted(self.pages.items()))}
+                "outputs": dict(sorted(self.outputs.items())), "counts": dict(sorted(self.counts.items()))}
         try:
             write_atomic(path, (json.dumps(data, indent=1) + "\n").encode())
         except OSError:

@@ -28,18 +28,23 @@ from mcsp_reports.release import listing
 build_module = importlib.import_module("mcsp_reports.build")
 
 
+def counted(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """A list that grows by one at each call of ``owner.name`` from now on."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 @pytest.fixture
 def long_way(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the builds that went past the stamp: each renders every planned document's HTML."""
-    calls: list[int] = []
-    original = build_module._read_inputs
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(build_module, "_read_inputs", counted)
-    return calls
+    return counted(monkeypatch, build_module, "_read_inputs")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -199,15 +204,7 @@ def test_drafts_are_stamped_too(released: Project, long_way: list[int]) -> None:
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the checks that went past their stamp to check every link."""
-    calls: list[int] = []
-    original = links_module.check_documents
-
-    def counted(*args: object, **kwargs: object) -> list[str]:
-        calls.append(1)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(links_module, "check_documents", counted)
-    return calls
+    return counted(monkeypatch, links_module, "check_documents")
 
 
 def test_a_check_of_what_was_checked_ends_at_its_stamp_but_finds_a_new_problem(
@@ -228,15 +225,7 @@ def test_a_check_of_what_was_checked_ends_at_its_stamp_but_finds_a_new_problem(
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the checks that read and validated the YAML."""
-    calls: list[int] = []
-    original = build_module.load_content
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(build_module, "load_content", counted)
-    return calls
+    return counted(monkeypatch, build_module, "load_content")
 
 
 def test_a_check_of_what_was_checked_reads_no_yaml_and_counts_as_it_did(

@@ -209,9 +209,9 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_a_check_of_what_was_checked_ends_at_its_stamp_but_finds_a_new_problem(
         project: Project, checks: list[int]) -> None:
-    content = check(project)
+    checked = check(project)
     assert checks == [1] and (project.build / CHECKED_STAMP).is_file()
-    assert check(project) == content and checks == [1]
+    assert check(project) == checked and checks == [1]
     # A broken link in a template, where the content is unchanged: checked, and found.
     edit(project.templates / "annual.html.j2", "</main>", '<a href="nowhere.html">gone</a></main>')
     with pytest.raises(LinkError, match="nowhere.html"):

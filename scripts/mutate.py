@@ -206,6 +206,9 @@ MUTANTS = [
            'inputs = _digest(project, f"check {links!r}", files)', FASTPATH),
     Mutant("stamp: a check stamps files saved while it ran", "build.py",
            "    if (before is not None and after == before\n", "    if (before is not None\n", FASTPATH),
+    Mutant("stamp: a check stamps bytes it did not validate", "build.py",
+           'and all(before[1].get(f"reports/{name}") == data for name, data in kept.items())', "and True",
+           FASTPATH),
     # pack
     Mutant("pack: digests not checked", "release.py",
            'if entry.get("bytes") != len(data) or entry.get("sha256") != digest(data):',

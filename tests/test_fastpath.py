@@ -167,8 +167,9 @@ OUTPUTS: dict[str, Callable[[Project], object]] = {
 }
 
 
-def _rewrite_stamp(project: Project, change: Callable[[dict[str, dict[str, object]]], object]) -> None:
-    path = project.build / BUILT_STAMP
+def _rewrite_stamp(project: Project, change: Callable[[dict[str, dict[str, object]]], object],
+                   stamp: str = BUILT_STAMP) -> None:
+    path = project.build / stamp
     data = json.loads(path.read_text())
     change(data)
     path.write_text(json.dumps(data))
@@ -237,6 +238,12 @@ def test_a_check_of_what_was_checked_reads_no_yaml_and_counts_as_it_did(
     assert stamp is not None and stamp.counts == {"years": 4, "achievements": 6}
 
 
+def test_a_check_stamp_holding_other_counts_is_not_believed(project: Project, parses: list[int]) -> None:
+    check(project)
+    _rewrite_stamp(project, lambda d: d["counts"].pop("years"), CHECKED_STAMP)
+    assert check(project) == Checked(years=4, achievements=6) and parses == [1, 1]
+
+
 @pytest.mark.parametrize("change", [
     # A file the loader reports but does not load: the stamp covers all of reports/.
     lambda p: (p.reports / "2019-20.yml").write_text("year: 2019-20\n"),
@@ -266,6 +273,30 @@ def test_a_file_saved_while_a_check_runs_leaves_no_stamp(
     monkeypatch.setattr(build_module, "load_content", original)
     assert not (project.build / CHECKED_STAMP).exists()
     with pytest.raises(ContentError):  # the file as saved is checked, not the stamp believed
+        check(project)
+
+
+def test_a_file_fixed_and_broken_again_while_a_check_runs_leaves_no_stamp(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same files before and after, but what was validated was another save of them.
+    year = project.reports / "2017-18.yaml"
+    good = year.read_text(encoding="utf-8")
+    edit(year, "achievements:", "achievements:\n  - oops")
+    bad = year.read_text(encoding="utf-8")
+    original = build_module.load_content
+
+    def fixed_meanwhile(*args: object, **kwargs: object) -> object:
+        year.write_text(good, encoding="utf-8")
+        try:
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            year.write_text(bad, encoding="utf-8")
+
+    monkeypatch.setattr(build_module, "load_content", fixed_meanwhile)
+    check(project)  # what it validated was clean
+    monkeypatch.setattr(build_module, "load_content", original)
+    assert not (project.build / CHECKED_STAMP).exists()
+    with pytest.raises(ContentError):
         check(project)
 
 

@@ -32,7 +32,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -673,8 +673,8 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Checked:
     before = _check_inputs(project, links)
     stamp = Stamp.read(project.build / CHECKED_STAMP)
     if (before is not None and stamp is not None and stamp.inputs == before[0]
-            and set(stamp.counts) == {"years", "achievements"}):
-        return Checked(stamp.counts["years"], stamp.counts["achievements"])
+            and set(stamp.counts) == {f.name for f in fields(Checked)}):
+        return Checked(**stamp.counts)
     from .design import FONT_FACTS, checked_theme
     from .links import check_documents
     from .render import PRINT_DIR, make_environment, print_html
@@ -712,8 +712,7 @@ def check(project: Project, stylesheets: Sequence[str | Path] = ()) -> Checked:
     after = _check_inputs(project, links)
     if (before is not None and after == before
             and all(before[1].get(f"reports/{name}") == data for name, data in kept.items())):
-        Stamp(before[0], {}, {"years": checked.years, "achievements": checked.achievements}).leave(
-            project.build / CHECKED_STAMP)
+        Stamp(before[0], {}, asdict(checked)).leave(project.build / CHECKED_STAMP)
     return checked
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -137,3 +138,38 @@ def test_head_carries_the_document_metadata(project: Project) -> None:
     assert '<meta name="description" content="The Merseyside Community Safety Partnership from 2012 to June 2019, ' \
         'with its notable achievements from 2015/16 to 2018/19 (2015/16 is an incomplete record).">' in html
     assert "Violence against women and girls" in html[: html.index("</head>")]
+
+
+def test_compiled_templates_are_reused_by_source_and_name_and_still_point_at_their_own_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 filename: str | None = None, raw: bool = False, defer_init: bool = False) -> object:
+        compiled.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    source = f"{{# {tmp_path}: a source no other test compiles #}}{{{{ greeting }}}}, {{{{ missing.part }}}}\n"
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "unique-to-this-test.j2").write_text(source)
+    (second / "same-source-other-name.j2").write_text(source)
+
+    def failing_line(folder: Path, name: str) -> str:
+        with pytest.raises(jinja2.UndefinedError) as failure:
+            make_environment(folder, tmp_path / f"cache-{folder.name}").get_template(name).render(greeting="Hi")
+        return next(f"{entry.path}:{entry.lineno + 1}" for entry in failure.traceback
+                    if str(entry.path).endswith(".j2"))
+
+    assert failing_line(first, "unique-to-this-test.j2") == f"{first}/unique-to-this-test.j2:1"
+    assert failing_line(second, "unique-to-this-test.j2") == f"{second}/unique-to-this-test.j2:1"
+    assert compiled == ["unique-to-this-test.j2"]  # the second copy reused the first's code
+    assert list((tmp_path / "cache-second").iterdir()), "reused code is also kept on disk for the next process"
+
+    failing_line(second, "same-source-other-name.j2")  # the name is part of the key: its own code
+    (second / "unique-to-this-test.j2").write_text(source.replace(", ", "\n"))
+    assert failing_line(second, "unique-to-this-test.j2") == f"{second}/unique-to-this-test.j2:2"
+    assert compiled == ["unique-to-this-test.j2", "same-source-other-name.j2", "unique-to-this-test.j2"]

@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import CodeType
 from typing import Literal
 
 import jinja2
+from jinja2.bccache import Bucket
 
 from . import insights
 from .errors import ProjectError
@@ -55,12 +57,70 @@ def publication_time(edition: Edition, environ: Mapping[str, str] = os.environ) 
     return datetime.fromtimestamp(int(value), tz=UTC)
 
 
+#: Compiled templates by name and source checksum, for every environment this process
+#: makes: each build, and each reload of ``invoke serve``, makes a new one.
+_COMPILED: dict[tuple[str, str], CodeType] = {}
+
+
+class _NamedBucket(Bucket):
+    """A bucket that knows its template's name, the other half of the in-memory key."""
+
+    def __init__(self, environment: jinja2.Environment, key: str, checksum: str, name: str) -> None:
+        super().__init__(environment, key, checksum)
+        self.name = name
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's cache of compiled templates: in this process's memory and, given a folder,
+    on disk for the next process.
+
+    Compiling the templates costs about a fifth of a second, and a live preview would pay it
+    on every save. In memory the key is the template's name and source, not its path, so a
+    copy of the project (a test's) reuses what another compiled; the path survives only as
+    the code's file name, which tracebacks show, and is set again when the code is reused.
+    Every environment is made by :func:`make_environment` with the same options, so the
+    same source always compiles to the same code.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:
+        bucket = _NamedBucket(environment, self.get_cache_key(name, filename),
+                              self.get_source_checksum(source), name)
+        self.load_bytecode(bucket)
+        if bucket.code is None and (name, bucket.checksum) in _COMPILED:
+            bucket.code = _refiled(_COMPILED[name, bucket.checksum], filename or "<template>")
+            self.dump_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if self.folder is not None:
+            self.folder.load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if isinstance(bucket, _NamedBucket) and bucket.code is not None:
+            _COMPILED[bucket.name, bucket.checksum] = bucket.code
+        if self.folder is not None:
+            self.folder.dump_bytecode(bucket)
+
+
+def _refiled(code: CodeType, filename: str) -> CodeType:
+    """``code``, and the code of every function it defines, as compiled from ``filename``."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(_refiled(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
 def make_environment(templates: Path, cache: Path | None = None,
                      theme: Mapping[str, str] | None = None) -> jinja2.Environment:
     """A strict Jinja environment over the project's ``templates/`` folder.
 
-    With ``cache``, compiled templates are kept in that folder (keyed by their source),
-    which spares a build with nothing to do most of its time. ``theme`` holds the design
+    Compiled templates are kept for the life of the process and, with ``cache``, in that
+    folder too (keyed by their source), which spares the next build that has a template
+    to render most of the cost of compiling it. ``theme`` holds the design
     values (custom properties, resolved) the templates draw with, the chart above all;
     by default those of the project's ``styles/theme.css``.
     """
@@ -68,7 +128,7 @@ def make_environment(templates: Path, cache: Path | None = None,
         cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
+        bytecode_cache=_CompiledTemplates(cache),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

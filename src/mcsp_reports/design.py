@@ -24,6 +24,7 @@ import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -102,6 +103,9 @@ class Sheet:
     faces: tuple[Face, ...]
 
 
+# Every build, and each reload of a live preview, checks the same few stylesheets, and the
+# theme's values read them again: a sheet is parsed once per distinct text.
+@lru_cache(maxsize=64)
 def read_sheet(css: str, file: str) -> Sheet:
     """The custom properties of ``:root`` (or ``html``) and the ``@font-face`` rules of ``css``."""
     tokens, faces = [], []

@@ -61,7 +61,9 @@ def cover_thumbnail(pdf: bytes, width: int) -> bytes:
                       min(image.height, bottom + pad)))
     cut = cut.resize((width, round(cut.height * width / cut.width)), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    cut.save(out, format="PNG", optimize=True)
+    # zlib's default level: optimize=True takes three and a half times as long (16 ms
+    # against 4.6 ms for a cover) to save 1.4 % of the file.
+    cut.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -6,6 +6,8 @@ with its message; the work itself lives in the package.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import webbrowser
 from pathlib import Path
@@ -212,8 +214,14 @@ def test(c: Context, args: str = "", quick: bool = False) -> None:
     # the shared builds once for all of them. Each worker, and each of the some fifty Python
     # processes the tests start, would otherwise compile the package and rewrite the tests
     # again where PYTHONDONTWRITEBYTECODE is set: let them share the git-ignored __pycache__/.
-    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal{marker} {args}", pty=False,
-          env={"PYTHONDONTWRITEBYTECODE": ""})
+    env = {"PYTHONDONTWRITEBYTECODE": ""}
+    # The tests write over a gigabyte of throw-away projects and delete them as they pass:
+    # on Linux's RAM disk, when it has room and no TMPDIR was chosen, the suite takes about
+    # a fifteenth less time (less journalling and writing back for files nobody keeps).
+    ram = Path("/dev/shm")
+    if "TMPDIR" not in os.environ and ram.is_dir() and shutil.disk_usage(ram).free >= 2 * 1024**3:
+        env["TMPDIR"] = str(ram)
+    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal{marker} {args}", pty=False, env=env)
 
 
 @task

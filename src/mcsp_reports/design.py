@@ -35,6 +35,7 @@ import tinycss2.color3
 from .errors import DesignError
 from .files import write_if_changed
 from .plan import LARGE_PRINT_STYLESHEET, PRINT_STYLESHEETS
+from .project import FONT_SUFFIXES
 
 #: The stylesheets the project ships; any other is the user's.
 SHIPPED = frozenset({*PRINT_STYLESHEETS, LARGE_PRINT_STYLESHEET, "styles/screen.css"})
@@ -54,9 +55,6 @@ PAIRS: tuple[tuple[str, str, float], ...] = (
 #: (dates), bold (labels, headings) and bold italic; a missing one would be taken from
 #: the machine or slanted and emboldened by the engine.
 FACES: tuple[tuple[str, int], ...] = (("normal", 400), ("italic", 400), ("normal", 700), ("italic", 700))
-
-#: Font files WeasyPrint 70 reads (it unpacks WOFF and WOFF2 itself).
-FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 _LENGTH_UNITS = {"pt", "px", "mm", "cm", "in", "pc", "q", "em", "rem", "ex", "ch"}
 _GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}

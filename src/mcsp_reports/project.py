@@ -11,6 +11,9 @@ from pathlib import Path
 
 from .errors import ProjectError
 
+#: Font files WeasyPrint 70 reads (it unpacks WOFF and WOFF2 itself).
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
 
 @dataclass(frozen=True)
 class Project:
@@ -37,7 +40,7 @@ class Project:
     def fonts(self) -> list[Path]:
         """The shipped font files (TrueType, OpenType, WOFF and WOFF2)."""
         return sorted(p for p in (self.styles / "fonts").glob("*")
-                      if p.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2"))
+                      if p.suffix.lower() in FONT_SUFFIXES)
 
     @property
     def dist(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_project
+from mcsp_reports.paged import PREVIEW_TEMP
 
 PAGE = "mcsp-annual-achievements-2017-18.html"
 
@@ -41,11 +43,18 @@ def until(check, timeout: float = 10.0) -> float:
 
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
-    """`invoke serve --port 0` in a throw-away copy of the project made in ``folder``: its URL."""
+    """`invoke serve --port 0` in a throw-away copy of the project made in ``folder``: its URL.
+
+    When the test is done the preview is stopped as `kill` stops it, and must leave
+    nothing behind, in the project or in its own system temporary folder.
+    """
     copy_project(folder)
     shutil.copy(ROOT / "tasks.py", folder / "tasks.py")
+    system_temp = folder.parent / f"{folder.name}-system-temp"
+    system_temp.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"], cwd=folder,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TMPDIR": str(system_temp)})
     try:
         line = process.stdout.readline()
         assert line.startswith("previewing on http://127.0.0.1:"), line
@@ -54,6 +63,9 @@ def serving(folder: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+    assert process.returncode == 0
+    assert not list(system_temp.iterdir())
+    assert not [p for p in (folder / "build" / PREVIEW_TEMP).rglob("*")]
 
 
 @pytest.fixture
@@ -293,3 +305,31 @@ def test_malformed_paths_get_400_and_no_traceback(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert "Traceback" not in output
+
+
+def test_the_preview_keeps_the_engines_copies_of_the_fonts_in_the_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview that is killed outright cannot clean up: what it leaves must be in build/, which
+    `invoke clean` empties, not in the machine's temporary folder."""
+    import tempfile
+
+    from mcsp_reports import engine
+    from mcsp_reports.serve import Preview
+
+    made: list[Path] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(suffix: str | None = None, prefix: str | None = None, dir: str | None = None) -> str:
+        made.append(Path(mkdtemp(suffix, prefix, dir)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    project = copy_project(tmp_path / "project")
+    preview = Preview(project)
+    try:
+        assert preview.pdf(PAGE.removesuffix(".html")).startswith(b"%PDF-")
+        assert made and all(p.parent == project.build / PREVIEW_TEMP / str(os.getpid()) for p in made), made
+        preview.paged.close()
+        assert not (project.build / PREVIEW_TEMP / str(os.getpid())).exists()
+    finally:
+        engine.use_temp_folder(None)  # this process goes on to render other tests' documents

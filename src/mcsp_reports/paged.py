@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -28,6 +30,8 @@ from .render import PRINT_DIR
 
 #: Width in pixels of a page picture: sharp on a laptop screen at half an A4 page wide.
 PAGE_WIDTH = 900
+#: Under ``build/``: each preview process's folder for the engine's copies of the fonts.
+PREVIEW_TEMP = "preview-tmp"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ class PagedDocuments:
         self.project = project
         self.changed = threading.Condition()
         self._entries: dict[str, _Entry] = {}
+        # The engine copies the fonts of every document it prints to a temporary folder;
+        # kept in the project, not the system's, and removed by close().
+        self.temp = project.build / PREVIEW_TEMP / str(os.getpid())
+
+    def close(self) -> None:
+        """Remove the engine's temporary files; call it when the preview stops."""
+        shutil.rmtree(self.temp, ignore_errors=True)
 
     def _entry(self, name: str) -> _Entry:
         with self.changed:
@@ -109,8 +120,10 @@ class PagedDocuments:
             return entry.pages
 
     def _print(self, document: Document, html: str, key: str, last: Pages) -> Pages:
+        from . import engine
         from .pdf import Edition, ProjectFetcher, render_pdfs
 
+        engine.use_temp_folder(self.temp)
         start = time.perf_counter()
         base_url = (self.project.root / PRINT_DIR).resolve().as_uri() + "/"
         fetcher = ProjectFetcher([self.project.styles])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -422,15 +423,23 @@ class PreviewServer:
             raise RuntimeError("the file watcher did not start")
 
     def stop(self) -> None:
-        """Stop watching and serving."""
+        """Stop watching and serving, and remove the engine's temporary files."""
         self.stopping.set()
         self.http.shutdown()
         self.http.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.preview.paged.close()
 
     def run_until_interrupted(self) -> None:
         """Keep serving, after :meth:`start`, until Ctrl-C or a termination signal."""
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        # A termination signal (as `kill` or a closing terminal sends) stops the preview
+        # as Ctrl-C does, so it cleans up instead of vanishing mid-step.
+        previous = signal.signal(signal.SIGTERM, interrupt)
         try:
             while True:
                 time.sleep(3600)
@@ -438,3 +447,4 @@ class PreviewServer:
             pass
         finally:
             self.stop()
+            signal.signal(signal.SIGTERM, previous)

@@ -600,3 +600,34 @@ def test_a_style_that_cannot_be_a_key_is_measured_every_time() -> None:
     assert engine._text_style_key(context, plain) is not None
     assert engine._text_style_key(context, listed) is None
     assert engine._text_style_key(context, math) is None
+
+
+# -- Font subsetting: one C type for the glyph arrays -------------------------------------
+
+@pytest.fixture
+def allocated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Log the C type of every array WeasyPrint asks cffi for while it subsets fonts."""
+    from weasyprint.text.ffi import ffi
+
+    types: list[str] = []
+    new = ffi.new
+
+    def logging(cdecl: str, *args: object) -> object:
+        types.append(cdecl)
+        return new(cdecl, *args)
+
+    monkeypatch.setattr(ffi, "new", logging)
+    return types
+
+
+def test_glyph_arrays_have_one_c_type_whatever_their_length_and_write_upstreams_bytes(allocated: list[str]) -> None:
+    corrected = write(WIDTHS_HTML)
+    corrected_types = {t for t in allocated if t.startswith("hb_codepoint_t")}
+    allocated.clear()
+    with engine.upstream_layout():
+        upstream = write(WIDTHS_HTML)
+    upstream_types = {t for t in allocated if t.startswith("hb_codepoint_t")}
+    assert corrected == upstream
+    assert corrected_types == {"hb_codepoint_t[]"}
+    # Upstream writes each length into the type, one more declaration for pycparser each.
+    assert len(upstream_types) >= 3 and "hb_codepoint_t[]" not in upstream_types, upstream_types

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import inspect
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -39,6 +40,7 @@ import weasyprint.layout.inline as inline_module
 import weasyprint.layout.page as page_module
 import weasyprint.layout.preferred as preferred_module
 import weasyprint.pdf as pdf_module
+import weasyprint.pdf.fonts as fonts_module
 import weasyprint.pdf.metadata as metadata_module
 import weasyprint.pdf.pdfa as pdfa_module
 import weasyprint.pdf.tags as tags_module
@@ -1070,7 +1072,7 @@ def _rewritten(function: Callable[..., Any], lines: tuple[tuple[str, str], ...])
     new function lives in the upstream module's namespace, and its line numbers are the
     upstream file's (the replaced lines aside), so tracebacks point at the real source.
     """
-    source = inspect.getsource(function)
+    source = textwrap.dedent(inspect.getsource(function))  # a method's source is indented
     for old, new in lines:
         if source.count(old) != 1:
             raise EngineVersionError(
@@ -1221,15 +1223,47 @@ def correct_text_line_widths() -> None:
     preferred_module.inline_line_widths = _rewritten(UPSTREAM_INLINE_LINE_WIDTHS, _INLINE_LINE_WIDTHS_LINES)
 
 
+# -- WeasyPrint: font subsetting declares one C array type, not one per length ------------
+#
+# Upstream: ``pdf/fonts.py:227``, ``:245`` and ``:256``, in ``Font._harfbuzz_subset``, make
+# each glyph array with ``ffi.new(f'hb_codepoint_t[{n}]', ...)``: a C declaration with the
+# length written in, which cffi parses with pycparser (2.3 ms) for every length the process
+# has not seen. The lengths are the glyphs a font uses and its highest glyph id, so nearly
+# every font of every PDF written parses two declarations, and each rendering process starts
+# with none parsed.
+#
+# Corrected: ``ffi.new('hb_codepoint_t[]', ...)``, an open array that takes its length from
+# the values, parsed once per process: the same array, so the same bytes.
+# ``Font._harfbuzz_subset`` is compiled again from its upstream source with the three
+# declarations replaced (see :func:`_rewritten`).
+# Patch: docs/upstream/weasyprint-subset-arrays.patch.
+
+_SUBSET_ARRAY_LINES = (
+    ("ffi.new(f'hb_codepoint_t[{len(to_unicode)}]', sorted(to_unicode))",
+     "ffi.new('hb_codepoint_t[]', sorted(to_unicode))"),
+    ("ffi.new(f'hb_codepoint_t[{len(drop_tables)}]', drop_tables)", "ffi.new('hb_codepoint_t[]', drop_tables)"),
+    ("ffi.new(f'hb_codepoint_t[{len(keep)}]', keep)", "ffi.new('hb_codepoint_t[]', keep)"),
+)
+
+#: Upstream's method, kept so that tests can compare both engines.
+UPSTREAM_HARFBUZZ_SUBSET = fonts_module.Font._harfbuzz_subset
+
+
+def correct_subset_arrays() -> None:
+    """Declare the glyph arrays of font subsetting with one C type (see above)."""
+    fonts_module.Font._harfbuzz_subset = _rewritten(UPSTREAM_HARFBUZZ_SUBSET, _SUBSET_ARRAY_LINES)
+
+
 @contextmanager
 def upstream_layout() -> Iterator[None]:
-    """Lay out with WeasyPrint's own functions inside the block (no layout correction), to compare outputs."""
+    """Lay out and subset fonts with WeasyPrint's own functions inside the block (no speed correction), to compare outputs."""
     replaced = {(TargetCollector, "cache_target_page_counters"): UPSTREAM_CACHE_TARGET_PAGE_COUNTERS,
                 (layout_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
                 (document_module, "layout_document"): UPSTREAM_LAYOUT_DOCUMENT,
                 (page_module, "set_page_type_computed_styles"): UPSTREAM_SET_PAGE_TYPE_COMPUTED_STYLES,
                 (page_module, "make_page"): UPSTREAM_MAKE_PAGE,
-                (preferred_module, "inline_line_widths"): UPSTREAM_INLINE_LINE_WIDTHS}
+                (preferred_module, "inline_line_widths"): UPSTREAM_INLINE_LINE_WIDTHS,
+                (fonts_module.Font, "_harfbuzz_subset"): UPSTREAM_HARFBUZZ_SUBSET}
     current = {key: getattr(*key) for key in replaced}
     for (owner, name), function in replaced.items():
         setattr(owner, name, function)
@@ -1474,6 +1508,7 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_make_page_earlier_pages,
     correct_page_type_styles,
     correct_text_line_widths,
+    correct_subset_arrays,
     # The archival edition: PDF/A and PDF/UA together (issue 9).
     correct_pdfa,
     correct_font_folder,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from datetime import UTC, datetime
 from functools import partial
@@ -194,8 +195,12 @@ def _applied_by(name: str) -> str:
     return header.split("Applied at run time by mcsp_reports.engine.")[1].split()[0].rstrip(".")
 
 
+#: Every correction: those apply() makes, and the one made while WeasyPrint is imported.
+ALL_CORRECTIONS = {*engine.CORRECTIONS, engine.libraries_by_file_name}
+
+
 def test_every_correction_is_kept_as_a_patch() -> None:
-    assert {getattr(engine, _applied_by(name)) for name in PATCHES} == set(engine.CORRECTIONS)
+    assert {getattr(engine, _applied_by(name)) for name in PATCHES} == ALL_CORRECTIONS
 
 
 @pytest.mark.parametrize("name", PATCHES)
@@ -203,7 +208,7 @@ def test_each_patch_names_its_correction_and_applies_to_the_installed_engine(nam
     import subprocess
 
     patch = Path(__file__).parent.parent / "docs" / "upstream" / f"{name}.patch"
-    assert getattr(engine, _applied_by(name)) in engine.CORRECTIONS
+    assert getattr(engine, _applied_by(name)) in ALL_CORRECTIONS
     if shutil.which("patch") is None:
         pytest.skip("no patch program on this machine")
     installed = Path(weasyprint.__file__).parent.parent  # the directory holding weasyprint/
@@ -631,3 +636,43 @@ def test_glyph_arrays_have_one_c_type_whatever_their_length_and_write_upstreams_
     assert corrected_types == {"hb_codepoint_t[]"}
     # Upstream writes each length into the type, one more declaration for pycparser each.
     assert len(upstream_types) >= 3 and "hb_codepoint_t[]" not in upstream_types, upstream_types
+
+
+# -- Opening WeasyPrint's libraries -----------------------------------------------------
+
+LIBRARIES = r"""
+import re, subprocess, sys
+started = []
+popen = subprocess.Popen.__init__
+def counted(self, args, *rest, **kwargs):
+    started.append(args[0] if isinstance(args, (list, tuple)) else args)
+    popen(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = counted
+if sys.argv[1] == "corrected":
+    import mcsp_reports.engine
+else:
+    import weasyprint
+maps = open("/proc/self/maps").read()
+libraries = sorted(set(re.findall(r"\S*/lib(?:gobject|pango|harfbuzz|fontconfig)[^/\s]*\.so[.\d]*", maps)))
+print(repr((libraries, started)))
+"""
+
+
+def _imported(how: str) -> tuple[list[str], list[str]]:
+    import ast
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", LIBRARIES, how], capture_output=True, text=True, check=True)
+    libraries, started = ast.literal_eval(result.stdout)
+    return libraries, started
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the correction is made on Linux only")
+def test_weasyprint_opens_the_same_libraries_without_searching_for_them() -> None:
+    corrected, searches = _imported("corrected")
+    upstream, upstream_searches = _imported("upstream")
+    assert corrected == upstream and len(corrected) >= 5, corrected
+    assert searches == []
+    # Upstream starts ldconfig for each of the 22 names it tries, and gcc and ld (where
+    # they are installed) for the sixteen ldconfig does not know.
+    assert upstream_searches.count("/sbin/ldconfig") >= 16, upstream_searches

@@ -19,19 +19,67 @@ functions, so the engine still writes every byte itself.
 from __future__ import annotations
 
 import copy
+import ctypes.util
 import inspect
+import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from importlib import metadata
 from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
 
 import pydyf
-import weasyprint
+
+#: The engine series these corrections were written against.
+ENGINE_SERIES = "70."
+
+
+# -- WeasyPrint: its libraries opened by the names the loader knows -------------------------
+#
+# Upstream: ``text/ffi.py:503-525`` opens each library (GObject, Pango, HarfBuzz and its
+# subsetter and vector painter, Fontconfig, PangoFT2) by trying six names in turn, the
+# Windows and bare names first and the Linux file name (``libgobject-2.0.so.0``) fourth.
+# cffi hands each name the dynamic loader cannot open to ``ctypes.util.find_library``,
+# which on Linux runs ``ldconfig -p``, then ``gcc`` and ``ld`` on a temporary file, for
+# every name it cannot find: 54 processes on Debian 12, 0.16 s of the 0.45 s WeasyPrint
+# takes to import, in every process that renders, and a temporary file left behind when
+# the process is stopped during one.
+#
+# Corrected: on Linux, while WeasyPrint is first imported (through this module, which
+# :mod:`mcsp_reports.pdf` imports before it), ``find_library`` finds nothing, so each
+# library is opened at its Linux file name by the loader itself. On Linux
+# ``find_library`` answers with such a file name for the loader to open, so a library
+# it could find is one the loader opens at that name: the same libraries are loaded.
+# Patch: docs/upstream/weasyprint-library-names.patch (on Linux, asks the loader alone
+# for the file names).
+
+
+@contextmanager
+def libraries_by_file_name() -> Iterator[None]:
+    """Inside the block (with the pinned engine, on Linux) ``ctypes.util.find_library`` finds nothing."""
+    if not sys.platform.startswith("linux") or not metadata.version("weasyprint").startswith(ENGINE_SERIES):
+        yield
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = _not_searched
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
+
+
+def _not_searched(name: str) -> None:
+    """No answer: WeasyPrint's list goes on to the file name the loader opens by itself."""
+    return None
+
+
+with libraries_by_file_name():
+    import weasyprint
 import weasyprint.anchors as anchors_module
 import weasyprint.document as document_module
 import weasyprint.draw as draw_module
@@ -53,9 +101,6 @@ from weasyprint.layout.background import layout_backgrounds
 from weasyprint.layout.page import make_all_pages, make_margin_boxes
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.pdf.stream import Stream
-
-#: The engine series these corrections were written against.
-ENGINE_SERIES = "70."
 
 
 class EngineVersionError(RuntimeError):

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+# The engine corrections first: WeasyPrint is to be imported by them, with its library
+# search corrected (engine.libraries_by_file_name).
+from . import engine  # isort: skip
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from . import engine
 from .errors import FileRefusedError, RenderError
 from .files import MAX_ASSET_BYTES, read_regular_file
 from .plan import Variant

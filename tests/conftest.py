@@ -28,6 +28,10 @@ from typing import TypeVar
 
 import pytest
 
+# WeasyPrint is imported here through the engine corrections, as a build imports it, before
+# any test module imports it: so each test process opens the engine's libraries without
+# upstream's library search (engine.libraries_by_file_name).
+import mcsp_reports.pdf  # noqa: F401
 from mcsp_reports import Built, Project, build
 
 ROOT = Path(__file__).resolve().parent.parent

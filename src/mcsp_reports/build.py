@@ -241,10 +241,11 @@ def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
     # Import the engine and apply its corrections once, before the workers fork, so none of
     # them pays for it, nor does it under its memory bound (where compiling the corrected
     # code can fail); and freeze what exists now so the collector does not rescan it in
-    # every worker.
+    # every worker. Without a collection first, as Python's documentation of gc.freeze
+    # advises: it would cost this process 50 ms (more in a long-lived one), and what it
+    # frees would not shrink the workers, which start with this process's memory.
     from . import pdf  # noqa: F401
 
-    gc.collect()
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
@@ -593,8 +594,11 @@ def _build(
         from .site import THUMBNAIL_WIDTH, asset_files, extra_stylesheets, publish
 
         store = project.build / THUMBNAILS
+        # A document's editions are one layout written twice, so their covers are one
+        # picture, drawn from the first edition's PDF (the standard and archival PDFs share one).
+        first = {f.name: d.files[0].name for d in the_plan.documents for f in d.files}
         site = publish(content, env, the_plan, cache.records, asset_files(files, extra_stylesheets(the_plan)),
-                       lambda name: _thumbnail(store, pdfs[name]))
+                       lambda name: _thumbnail(store, pdfs[first[name]]))
         # The cache is saved first, so a failure to save it leaves dist/ as it was; if
         # the release then fails, the next build finds no file matching the new records
         # and renders those documents again, which costs time but never correctness.

@@ -109,6 +109,28 @@ def test_one_layout_is_written_as_each_edition(project: Project) -> None:
         assert [spec.objgen for spec in pdf.Root.AF] == [embedded.obj.objgen]
 
 
+@pytest.mark.parametrize("young_collection", [True, False], ids=["collected", "not collected"])
+def test_the_layouts_cycles_are_freed_before_the_pdf_is_written(
+        project: Project, monkeypatch: pytest.MonkeyPatch, young_collection: bool) -> None:
+    import weasyprint
+
+    collect, write = gc.collect, weasyprint.Document.write_pdf
+    left: list[int] = []
+
+    def writing(document: object, *args: object, **kwargs: object) -> bytes:
+        left.append(collect())  # what a full collection would still find when writing starts
+        return write(document, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.Document, "write_pdf", writing)
+    if not young_collection:  # the fixture: a render that leaves the collection out
+        monkeypatch.setattr(gc, "collect", lambda generation=2: 0)
+    collect()  # nothing older than the render
+    render(project, page("<h1>Title</h1>" + "<p>Some words to lay out on lines.</p>" * 40))
+    # The render collects only the youngest generation, and that frees every cycle the
+    # layout left: a full collection finds nothing more.
+    assert (left == [0]) is young_collection, left
+
+
 def test_the_garbage_collector_is_back_on_after_a_render_even_a_failed_one(project: Project) -> None:
     # Layout pauses the collector for speed; a long-lived process (the preview server,
     # a build rendering in one process) would leak cycles if it stayed off.

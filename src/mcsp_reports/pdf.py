@@ -9,6 +9,12 @@ files and ``data:`` URLs.
 from __future__ import annotations
 
 import base64
+
+# WeasyPrint's URL responses import email.policy on first use, which compiles regular
+# expressions: imported here, before a build's workers fork, it is never compiled under a
+# worker's memory bound, where a refused allocation crashed the regex compiler instead of
+# raising MemoryError.
+import email.policy  # noqa: F401
 import gc
 import logging
 import mimetypes

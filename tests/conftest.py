@@ -40,8 +40,8 @@ TEST_REPORTS = Path(__file__).resolve().parent / "project" / "reports"
 SHARED_PARTS = ("templates", "styles")
 
 #: Fixtures that build real PDFs: a test using one is slow, whatever its module.
-SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "released", "warm", "server", "reading_server", "browser",
-                 "checkout"}
+SLOW_FIXTURES = {"built", "built_elsewhere", "real_built", "released", "small_release", "warm", "server",
+                 "reading_server", "browser", "checkout"}
 
 T = TypeVar("T")
 
@@ -122,16 +122,39 @@ def released(built: dict[str, object], tmp_path: Path) -> Project:
     return Project(tmp_path / "project")
 
 
-@pytest.fixture(scope="session")
-def built_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The test project built again from scratch in another process: one worker, another time zone.
+#: The one year of :func:`small_release`.
+SMALL_YEAR = "2017-18"
 
-    Its ``dist/`` must equal that of :func:`built` byte for byte; the reproducibility
-    tests of the build, the cache and the zip share it instead of each building again.
+
+@pytest.fixture(scope="session")
+def small_release(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The test project cut to one year and the history (four documents, six PDFs), built and
+    released once for the whole run; read it, never change it.
+
+    For tests that need a release but not four years of it: faults tried on a release
+    (tests/test_release.py) and the reproducibility of builds.
     """
 
     def make(folder: Path) -> Project:
-        project = copy_project(folder / "project")
+        project = copy_project(folder / "project", years=[SMALL_YEAR])
+        build(project)
+        return project
+
+    return once_per_run(tmp_path_factory, "release", make)
+
+
+@pytest.fixture(scope="session")
+def built_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """:func:`small_release`'s project built again from scratch in another process: one worker,
+    another time zone.
+
+    Its ``dist/`` must equal that of :func:`small_release` (built with a worker per core)
+    byte for byte; the reproducibility tests of the build, the cache and the zip share it
+    instead of each building again.
+    """
+
+    def make(folder: Path) -> Project:
+        project = copy_project(folder / "project", years=[SMALL_YEAR])
         code = ("from pathlib import Path; from mcsp_reports import Project, build; "
                 f"build(Project(Path({str(project.root)!r})), jobs=1)")
         environment = {**os.environ, "TZ": "Pacific/Kiritimati"}

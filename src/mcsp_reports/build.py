@@ -240,12 +240,14 @@ def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
 
     # Import the engine and apply its corrections once, before the workers fork, so none of
     # them pays for it, nor does it under its memory bound (where compiling the corrected
-    # code can fail); and freeze what exists now so the collector does not rescan it in
+    # code can fail), with Fontconfig's caches (see pdf.hold_font_caches); and freeze
+    # what exists now so the collector does not rescan it in
     # every worker. Without a collection first, as Python's documentation of gc.freeze
     # advises: it would cost this process 50 ms (more in a long-lived one), and what it
     # frees would not shrink the workers, which start with this process's memory.
-    from . import pdf  # noqa: F401
+    from . import pdf
 
+    pdf.hold_font_caches()
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")

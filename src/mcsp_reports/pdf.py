@@ -144,6 +144,26 @@ def _engine_problems() -> Iterator[list[str]]:
         font_tools.setLevel(level)
 
 
+#: Fontconfig's configuration as :func:`hold_font_caches` loaded it, kept for the life of the process.
+_held_fontconfig: Any = None
+
+
+def hold_font_caches() -> None:
+    """Load Fontconfig's configuration and the machine's font caches now, and keep them.
+
+    Each document's font configuration loads them again, and Fontconfig then reuses the
+    caches this process has mapped already. A build calls this before its rendering
+    processes fork and bound their memory: under the bound, mapping a cache can be refused,
+    and Fontconfig then scans that font folder again and writes back a cache of what it
+    could read, an empty one, which every program on the machine then reads.
+    """
+    global _held_fontconfig
+    if _held_fontconfig is None:
+        from weasyprint.text.ffi import fontconfig
+
+        _held_fontconfig = fontconfig.FcInitLoadConfigAndFonts()
+
+
 class _DeclaredFonts(FontConfiguration):
     """Remembers the families the stylesheets declare with ``@font-face``.
 

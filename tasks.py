@@ -146,8 +146,7 @@ def serve(c: Context, port: str | None = None, stylesheet: list[str] | None = No
     server = _run(mcsp_reports.PreviewServer, PROJECT, settings.port, report=lambda m: print(m, flush=True),
                   stylesheets=settings.stylesheets)
     server.start()
-    print(f"previewing on {server.url} (Ctrl-C to stop)", flush=True)
-    server.run_until_interrupted()
+    server.run_until_interrupted(ready=lambda: print(f"previewing on {server.url} (Ctrl-C to stop)", flush=True))
 
 
 @task(name="dist")

@@ -61,7 +61,7 @@ def serving(folder: Path) -> Iterator[str]:
         yield line.split()[2]
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=60)  # it finishes a print in progress first
         process.stdout.close()
     assert process.returncode == 0
     assert not list(system_temp.iterdir())
@@ -153,7 +153,7 @@ def test_the_preview_uses_the_stylesheets_of_invoke_yaml(tmp_path: Path) -> None
         assert fetch(url + "assets/brand.css")[2] == b":root { --colour-accent: #6a1b4d; }\n"
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=60)  # it finishes a print in progress first
         process.stdout.close()
 
 

@@ -431,8 +431,12 @@ class PreviewServer:
             thread.join(timeout=5)
         self.preview.paged.close()
 
-    def run_until_interrupted(self) -> None:
-        """Keep serving, after :meth:`start`, until Ctrl-C or a termination signal."""
+    def run_until_interrupted(self, ready: Callable[[], None] = lambda: None) -> None:
+        """Keep serving, after :meth:`start`, until Ctrl-C or a termination signal.
+
+        ``ready`` is called once a termination signal would stop the preview cleanly:
+        announce the preview there, so that whoever starts it cannot stop it earlier.
+        """
 
         def interrupt(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
@@ -441,6 +445,7 @@ class PreviewServer:
         # as Ctrl-C does, so it cleans up instead of vanishing mid-step.
         previous = signal.signal(signal.SIGTERM, interrupt)
         try:
+            ready()
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -238,13 +238,12 @@ def _render_all(jobs: Sequence[_Job], shared: _Shared, workers: int,
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    # Import the engine and apply its corrections once, before the workers fork, so none of
-    # them pays for it, nor does it under its memory bound (where compiling the corrected
-    # code can fail), with Fontconfig's caches (see pdf.hold_font_caches); and freeze
-    # what exists now so the collector does not rescan it in
-    # every worker. Without a collection first, as Python's documentation of gc.freeze
-    # advises: it would cost this process 50 ms (more in a long-lived one), and what it
-    # frees would not shrink the workers, which start with this process's memory.
+    # Before the workers fork, load what none of them should load again, nor under its
+    # memory bound: the engine with its corrections (compiling the corrected code can fail
+    # there) and Fontconfig's caches (see pdf.hold_font_caches). Then freeze what exists,
+    # so the collector does not rescan it in every worker; without collecting first, as
+    # Python's documentation of gc.freeze advises: that would cost this process 50 ms
+    # (more in a long-lived one) and free nothing the workers would not start with.
     from . import pdf
 
     pdf.hold_font_caches()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import ctypes.util
 import inspect
+import re
 import sys
 import tempfile
 import textwrap
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from importlib import metadata
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
@@ -93,6 +94,7 @@ import weasyprint.pdf.metadata as metadata_module
 import weasyprint.pdf.pdfa as pdfa_module
 import weasyprint.pdf.tags as tags_module
 import weasyprint.text.fonts
+import weasyprint.text.line_break as line_break_module
 from weasyprint.css.targets import CounterLookupItem, TargetCollector
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
@@ -101,6 +103,8 @@ from weasyprint.layout.background import layout_backgrounds
 from weasyprint.layout.page import make_all_pages, make_margin_boxes
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.pdf.stream import Stream
+from weasyprint.text.constants import PANGO_WRAP_MODE
+from weasyprint.text.ffi import ffi, pango
 
 
 class EngineVersionError(RuntimeError):
@@ -1233,7 +1237,8 @@ def _text_line_widths(
     """Upstream's loop of ``inline_line_widths`` over the lines of ``text``, run once per key.
 
     Returns the lines' widths (a list of the caller's own) and the index at which the last
-    line measured stopped, as the loop leaves them (``LayoutContext.text_line_widths``).
+    line measured stopped, as the loop leaves them (``LayoutContext.text_line_widths``). The
+    loop itself is ``LayoutContext.measure_text_lines``.
     """
     style_key = _text_style_key(context, style)
     cache = context.__dict__.setdefault("_mcsp_text_lines", {})
@@ -1241,21 +1246,31 @@ def _text_line_widths(
                                           first_line)
     found = None if key is None else cache.get(key)
     if found is None:
-        lines: list[float | None] = []
-        resume_index = 0
-        new_resume_index: int | None = 0
-        while new_resume_index is not None:
-            resume_index += new_resume_index
-            _, _, new_resume_index, width, _, _ = preferred_module.split_first_line(
-                text[resume_index:].decode(), style, context, max_width, justification_spacing,
-                is_line_start=is_line_start, minimum=True)
-            lines.append(width or None)
-            if first_line:
-                break
+        lines, new_resume_index = context.measure_text_lines(
+            text, style, max_width, justification_spacing, is_line_start, first_line)
         found = (tuple(lines), new_resume_index)
         if key is not None:
             cache[key] = found
     return list(found[0]), found[1]
+
+
+def _measure_text_lines(
+    context: Any, text: bytes, style: Any, max_width: float | None, justification_spacing: float,
+    is_line_start: bool, first_line: bool,
+) -> tuple[list[float | None], int | None]:
+    """Upstream's loop of ``inline_line_widths``, as it stands (``LayoutContext.measure_text_lines``)."""
+    lines: list[float | None] = []
+    resume_index = 0
+    new_resume_index: int | None = 0
+    while new_resume_index is not None:
+        resume_index += new_resume_index
+        _, _, new_resume_index, width, _, _ = preferred_module.split_first_line(
+            text[resume_index:].decode(), style, context, max_width, justification_spacing,
+            is_line_start=is_line_start, minimum=True)
+        lines.append(width or None)
+        if first_line:
+            break
+    return lines, new_resume_index
 
 
 #: Upstream's function, kept so that tests and the benchmark can compare both engines.
@@ -1265,7 +1280,103 @@ UPSTREAM_INLINE_LINE_WIDTHS = preferred_module.inline_line_widths
 def correct_text_line_widths() -> None:
     """Measure each text's preferred widths once per layout (see above)."""
     layout_module.LayoutContext.text_line_widths = _text_line_widths
+    layout_module.LayoutContext.measure_text_lines = _measure_text_lines
     preferred_module.inline_line_widths = _rewritten(UPSTREAM_INLINE_LINE_WIDTHS, _INLINE_LINE_WIDTHS_LINES)
+
+
+# -- WeasyPrint: a text's minimum line widths, from one Pango layout -----------------------
+#
+# Upstream: ``layout/preferred.py:357-367``, in ``inline_line_widths``, finds the lines of a
+# text for its min-content width (``max_width`` 0) one ``split_first_line`` at a time, up to
+# four Pango layouts for each line. Where text may break between any two characters
+# (``overflow-wrap: anywhere``, which this project's stylesheets set so that no long word
+# or file name leaves the page), every character is a line: a cover title, a running head,
+# a notice of 300 characters is 300 calls. In a year's report these measurements, for the
+# cover's flex items, the margin boxes and the auto grid tracks, were two fifths of the
+# layout, even measured once per layout (above).
+#
+# Corrected: one Pango layout of the whole text at width 0, wrapped as ``split_first_line``
+# wraps at width 0: between characters where the text starts a line and may break
+# anywhere (its step 5), between words otherwise (its step 1). Each line but the last is
+# then measured as ``first_line_metrics`` measures it, its trailing spaces removed and laid
+# out alone, once per distinct line text and style in a layout (a line of only spaces is
+# ``None``, as upstream's ``width or None``); the last line by upstream's own
+# ``split_first_line``, which must find it the last. The lines, their widths and the
+# resume index equal upstream's for text that is ordinary for this engine: white-space
+# ``normal`` (so no runs of spaces, no newlines or tabs), no ``hyphens: auto``, no
+# ``word-break``, letter or word spacing, and only characters of the Latin, Latin-1,
+# punctuation, currency and ligature blocks that ``tests/test_engine.py`` compares
+# (random texts in the styles of a report), with no soft hyphen or zero-width character,
+# where upstream's own line breaking differs by a line of nothing. Any other text, and
+# any line that would measure nothing, takes upstream's loop.
+# Patch: docs/upstream/weasyprint-min-content-lines.patch.
+
+#: The characters whose lines :func:`_lines_at_once` finds as upstream's loop does.
+_AT_ONCE_TEXT = re.compile(r"[\x20-\x7e\xa0-\xac\xae-\u017f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\ufb00-\ufb06]+")
+
+
+def _at_once_wrap(text: bytes, style: Any, max_width: float | None, is_line_start: bool,
+                  first_line: bool) -> str | None:
+    """How ``split_first_line`` breaks ``text`` at width 0 (a Pango wrap mode), or None when unsure."""
+    if (max_width != 0 or first_line or b"  " in text or style["white_space"] != "normal"
+            or style["hyphens"] == "auto" or style["word_break"] != "normal"
+            or style["letter_spacing"] != "normal" or style["word_spacing"] or not style["font_size"]
+            or not _AT_ONCE_TEXT.fullmatch(text.decode())):
+        return None
+    if style["overflow_wrap"] == "anywhere":
+        return "WRAP_CHAR" if is_line_start else "WRAP_WORD"
+    return "WRAP_WORD" if style["overflow_wrap"] == "normal" else None
+
+
+def _lines_at_once(context: Any, text: bytes, style: Any, justification_spacing: float, is_line_start: bool,
+                   wrap: str) -> list[float | None] | None:
+    """The min-content lines of ``text`` from one Pango layout, or None to leave them to upstream's loop."""
+    layout = line_break_module.create_layout(text.decode(), style, context, 0, justification_spacing)
+    pango.pango_layout_set_wrap(layout.layout, PANGO_WRAP_MODE[wrap])
+    starts: list[int] = []
+    while (line := pango.pango_layout_get_line_readonly(layout.layout, len(starts))) != ffi.NULL:
+        starts.append(line.start_index)
+    widths = context.__dict__.setdefault("_mcsp_line_texts", {})
+    lines: list[float | None] = []
+    for start, end in pairwise(starts):
+        piece = text[start:end].rstrip(b" ")
+        if not piece:
+            lines.append(None)
+            continue
+        key = (piece, _text_style_key(context, style), justification_spacing)
+        width = widths.get(key)
+        if width is None:
+            alone = line_break_module.Layout(style, justification_spacing)
+            alone.set_text(piece.decode())
+            width = widths[key] = line_break_module.line_size(alone.get_first_line()[0], style)[0]
+        if not width:
+            return None
+        lines.append(width)
+    _, _, resume_index, width, _, _ = preferred_module.split_first_line(
+        text[starts[-1]:].decode(), style, context, 0, justification_spacing, is_line_start=is_line_start,
+        minimum=True)
+    if resume_index is not None:
+        return None
+    lines.append(width or None)
+    return lines
+
+
+def _measure_at_once(
+    context: Any, text: bytes, style: Any, max_width: float | None, justification_spacing: float,
+    is_line_start: bool, first_line: bool,
+) -> tuple[list[float | None], int | None]:
+    """``LayoutContext.measure_text_lines``: the lines from one layout where that is sure, else upstream's loop."""
+    wrap = _at_once_wrap(text, style, max_width, is_line_start, first_line)
+    if wrap is not None and _text_style_key(context, style) is not None:
+        lines = _lines_at_once(context, text, style, justification_spacing, is_line_start, wrap)
+        if lines is not None:
+            return lines, None
+    return _measure_text_lines(context, text, style, max_width, justification_spacing, is_line_start, first_line)
+
+
+def correct_min_content_lines() -> None:
+    """Find a text's minimum line widths from one Pango layout (see above)."""
+    layout_module.LayoutContext.measure_text_lines = _measure_at_once
 
 
 # -- WeasyPrint: font subsetting declares one C array type, not one per length ------------
@@ -1553,6 +1664,7 @@ CORRECTIONS: tuple[Callable[[], None], ...] = (
     correct_make_page_earlier_pages,
     correct_page_type_styles,
     correct_text_line_widths,
+    correct_min_content_lines,
     correct_subset_arrays,
     # The archival edition: PDF/A and PDF/UA together (issue 9).
     correct_pdfa,

@@ -405,8 +405,10 @@ def test_a_cache_folder_is_one_clear_error_and_leaves_the_release(project: Proje
     (project.build / "cache.json").unlink()
     (project.build / "cache.json").mkdir()
     restyle(project)
+    said: list[str] = []
     with pytest.raises(FileSystemError, match="build/cache.json: is a folder where a file belongs"):
-        build(project, jobs=1)
+        build(project, jobs=1, report=said.append)
+    assert said == []  # said before anything was laid out, not after
     assert snapshot(project.dist) == old
 
 

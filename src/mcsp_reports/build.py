@@ -534,7 +534,7 @@ def outdated(project: Project, years: Sequence[str] | None = None, history: bool
     if not force and _unchanged(project, sources) is not None:
         return []
     inputs = _read_inputs(project, sources)
-    reasons, _ = _decide(project, inputs, Cache(project.build / "cache.json"), force)
+    reasons, _ = _decide(project, inputs, Cache(project.build / "cache.json", project.root), force)
     return [Stale(d, reasons[d.name]) for d in sources.plan.documents if d.name in reasons]
 
 
@@ -553,7 +553,7 @@ def _build(
     inputs = _read_inputs(project, sources)
     content, kept, files, links = sources.content, sources.kept, sources.files, sources.links
     the_plan, env, html, keys = sources.plan, inputs.env, inputs.html, inputs.keys
-    cache = Cache(project.build / "cache.json")
+    cache = Cache(project.build / "cache.json", project.root)
     drafts = project.build / DRAFTS
     verified = Verified(project.build / VERIFIED, checks_digest())
     reasons, hits = _decide(project, inputs, cache, force)

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from .errors import FileSystemError
 from .files import write_atomic, write_if_changed
 from .plan import Document, PdfFile
 
@@ -120,10 +121,14 @@ def parse_records(data: object) -> dict[str, Record] | None:
 class Cache:
     """The records of ``build/cache.json``, read once and saved after a build."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = path
         try:
             data = json.loads(path.read_bytes())
+        except IsADirectoryError as error:
+            # Not damage but a folder the build could never save its records to: said
+            # before anything is laid out, not after. The path is shown from ``root``.
+            raise FileSystemError.from_os(error, path, root) from None
         except (OSError, ValueError, RecursionError):
             data = None  # a missing, unreadable or damaged cache only means a full rebuild
         self.records: dict[str, Record] = parse_records(data) or {}

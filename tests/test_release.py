@@ -466,9 +466,9 @@ def test_stale_files_and_debris_in_dist_are_gone_after_the_next_build(project: P
 def test_rendering_is_bounded_in_time(project: Project) -> None:
     (project.styles / "tiny.css").write_text("@page { size: 3mm 3mm; margin: 0 }\n")
     with pytest.raises(RenderError, match=rf"build/print/mcsp-annual-achievements-{YEAR}(-large-print)?.html: laying out "
-                                          rf"mcsp-annual-achievements-{YEAR}\S* took more than 1 s"):
+                                          rf"mcsp-annual-achievements-{YEAR}\S* took more than 0.25 s"):
         build(project, years=[YEAR], history=False, stylesheets=[str(project.styles / "tiny.css")], jobs=1,
-              limits=Limits(seconds=1))
+              limits=Limits(seconds=0.25))
     assert debris(project) == []
 
 

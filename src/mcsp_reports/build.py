@@ -198,7 +198,7 @@ def _render_job(job: _Job) -> _Result:
     except _OutOfTime:
         raise RenderError(
             f"{PRINT_DIR}/{job.document.html_name}: laying out {name} took more than "
-            f"{shared.limits.seconds:.0f} s; look for a tiny @page size or margin in its stylesheets") from None
+            f"{shared.limits.seconds:g} s; look for a tiny @page size or margin in its stylesheets") from None
     except Exception as error:
         # Out of memory shows as MemoryError in Python code, but as odd errors when C code
         # of the engine is refused memory: the process's peak tells which it was.

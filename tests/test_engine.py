@@ -694,7 +694,19 @@ def test_a_zero_width_space_is_left_to_upstreams_loop_where_one_layout_would_dif
     assert engine._at_once_wrap(b"words", style, 0, True, True) is None  # only the first line wanted
 
 
-def test_one_layout_gives_way_to_upstreams_loop_when_a_line_measures_nothing_or_the_last_is_not_last(
+@pytest.mark.parametrize("name, value", [
+    ("white_space", "pre-wrap"), ("hyphens", "auto"), ("word_break", "break-all"), ("letter_spacing", 1.0),
+    ("word_spacing", 2.0), ("font_size", 0), ("overflow_wrap", "break-word")])
+def test_a_style_the_comparison_does_not_cover_is_left_to_upstreams_loop(
+        measuring: list[tuple[object, ...]], name: str, value: object) -> None:
+    _, style, _, _ = next(m for m in measuring if m[3] and m[1]["overflow_wrap"] == "anywhere")
+    assert engine._at_once_wrap(b"Some words", style, 0, True, False) == "WRAP_CHAR"
+    other = style.copy()
+    other[name] = value
+    assert engine._at_once_wrap(b"Some words", other, 0, True, False) is None
+
+
+def test_one_layout_gives_way_to_upstreams_loop_when_it_cannot_be_sure(
         measuring: list[tuple[object, ...]], monkeypatch: pytest.MonkeyPatch) -> None:
     import weasyprint.layout.preferred as preferred
     import weasyprint.text.line_break as line_break
@@ -708,6 +720,8 @@ def test_one_layout_gives_way_to_upstreams_loop_when_a_line_measures_nothing_or_
     monkeypatch.setattr(preferred, "split_first_line", upstream_split)
     monkeypatch.setattr(line_break, "line_size", lambda line, style: (0, upstream_size(line, style)[1]))
     assert engine._lines_at_once(context, "Ŋŧ".encode(), style, justification, True, "WRAP_CHAR") is None  # unmeasured
+    monkeypatch.setattr(engine, "_text_style_key", lambda context, style: None)  # no key for the widths
+    assert engine._lines_at_once(context, b"Gh", style, justification, True, "WRAP_CHAR") is None
 
 
 def test_min_content_from_one_layout_writes_upstreams_bytes_splitting_each_text_once(

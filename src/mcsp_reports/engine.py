@@ -1331,6 +1331,9 @@ def _at_once_wrap(text: bytes, style: Any, max_width: float | None, is_line_star
 def _lines_at_once(context: Any, text: bytes, style: Any, justification_spacing: float, is_line_start: bool,
                    wrap: str) -> list[float | None] | None:
     """The min-content lines of ``text`` from one Pango layout, or None to leave them to upstream's loop."""
+    style_key = _text_style_key(context, style)
+    if style_key is None:  # no key for the widths of its lines' texts
+        return None
     layout = line_break_module.create_layout(text.decode(), style, context, 0, justification_spacing)
     pango.pango_layout_set_wrap(layout.layout, PANGO_WRAP_MODE[wrap])
     starts: list[int] = []
@@ -1343,7 +1346,7 @@ def _lines_at_once(context: Any, text: bytes, style: Any, justification_spacing:
         if not piece:
             lines.append(None)
             continue
-        key = (piece, _text_style_key(context, style), justification_spacing)
+        key = (piece, style_key, justification_spacing)
         width = widths.get(key)
         if width is None:
             alone = line_break_module.Layout(style, justification_spacing)
@@ -1367,7 +1370,7 @@ def _measure_at_once(
 ) -> tuple[list[float | None], int | None]:
     """``LayoutContext.measure_text_lines``: the lines from one layout where that is sure, else upstream's loop."""
     wrap = _at_once_wrap(text, style, max_width, is_line_start, first_line)
-    if wrap is not None and _text_style_key(context, style) is not None:
+    if wrap is not None:
         lines = _lines_at_once(context, text, style, justification_spacing, is_line_start, wrap)
         if lines is not None:
             return lines, None
